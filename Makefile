@@ -1,0 +1,76 @@
+# Veracity: the two set-up commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VERACITY := $(BIN)/veracity
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve install install-test assets messages migrate demo test test-sqlite test-postgres \
+        test-browser lint check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed assets messages
+
+install-test: $(VENV)/.installed-test assets messages
+
+# Front-end packages come from the npm registry and are served locally (never from a CDN).
+VENDOR := veracity/static/vendor
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-icons
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
+	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.stamp
+
+# Compiled translations (.mo) are built, not committed. msgfmt comes from Debian's gettext.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	cd veracity && ../$(BIN)/django-admin compilemessages -v 0
+
+migrate: install
+	$(VERACITY) migrate --no-input -v 0
+
+demo: migrate
+	$(VERACITY) demo --if-empty
+
+run: demo
+	@$(VERACITY) demo_logins
+	$(VERACITY) serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	bash scripts/run_tests.sh
+
+test-sqlite: install-test
+	bash scripts/run_tests.sh sqlite
+
+test-postgres: install-test
+	bash scripts/run_tests.sh postgres
+
+lint: install-test
+	$(BIN)/ruff check veracity tests bench scripts
+	$(BIN)/lint-imports
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var
