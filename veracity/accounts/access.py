@@ -131,3 +131,27 @@ def user_can_reach_owner(user, scope: Scope, owner) -> bool:
     if owner.pk == user.pk:
         return True
     return scope == Scope.TEAM and owner.team_id in team_ids(user)
+
+
+# Who "owns" a record of each resource, as lookups from the record to users. A rep's "own" records
+# are those where one of these is the rep; a manager's "team" records those where one of these is
+# in a team they belong to or manage. One table, so every list, search, export and report agrees.
+OWNER_PATHS: dict[str, tuple[str, ...]] = {
+    Resource.CUSTOMER: ("owner",),
+    Resource.CONTACT: ("customer__owner",),
+    Resource.ORDER: ("customer__owner", "salesperson"),
+    Resource.OPPORTUNITY: ("customer__owner", "owner"),
+    Resource.ACTIVITY: ("customer__owner", "owner", "assignee"),
+}
+
+
+def scoped(queryset, *, user, resource: str, action: str = Action.VIEW):
+    """The one permission-scoped queryset for `resource`: raises PermissionDenied when the user may
+    not do `action` at all, otherwise keeps only the records within their scope. Resources without
+    owners (products, stages, rates) are all-or-nothing."""
+    scope = access_require(user, resource, action)
+    owner_paths = OWNER_PATHS.get(str(resource))
+    if owner_paths is None or scope == Scope.ALL:
+        return queryset
+    # The OR across owner paths follows only to-one relations, so no row is duplicated: no DISTINCT.
+    return queryset.filter(scope_q(user, scope, owner_paths))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from veracity.accounts.access import access_require, hidden_fields
+from veracity.accounts.access import hidden_fields, scoped
 from veracity.accounts.models import Action, Resource
 from veracity.catalog.models import Product, ProductCategory
 from veracity.core.errors import NotFound
@@ -21,8 +21,7 @@ class ProductFilters:
 
 
 def product_list(*, user, filters: ProductFilters = ProductFilters(), action: str = Action.VIEW) -> QuerySet[Product]:
-    access_require(user, Resource.PRODUCT, action)
-    queryset = Product.objects.select_related("category")
+    queryset = scoped(Product.objects.select_related("category"), user=user, resource=Resource.PRODUCT, action=action)
     if filters.q:
         term = filters.q.strip()
         queryset = queryset.filter(Q(sku__icontains=term) | Q(name__icontains=term))

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "veracity.pipeline",
     "veracity.activities",
     "veracity.workspace",
+    "veracity.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from veracity.pipeline import views
+
 app_name = "pipeline"
-urlpatterns: list = []
+urlpatterns = [
+    path("customers/<int:customer_pk>/opportunities/", views.customer_opportunities, name="customer_opportunities"),
+]
