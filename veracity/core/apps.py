@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
     name = "veracity.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from veracity.core import checks  # noqa: F401  (registers the start-up checks)
