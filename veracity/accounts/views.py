@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from veracity.accounts import selectors, services
 from veracity.accounts.forms import ApiTokenForm, LoginForm
-from veracity.core.errors import DomainError
 
 
 class LoginView(auth_views.LoginView):
@@ -61,10 +60,6 @@ def token_create(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    try:
-        services.api_token_revoke(actor=request.user, user=request.user, token_id=pk)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Token revoked."))
+    services.api_token_revoke(actor=request.user, user=request.user, token_id=pk)  # NotFound -> 404
+    messages.success(request, _("Token revoked."))
     return redirect("accounts:profile")

@@ -1,0 +1,77 @@
+"""The permission policy of every route, as data (SECURITY.md R1). A route missing here fails the
+sweep in test_route_permissions.py: adding a page or endpoint means saying who may use it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str                      # "public" | "login" | "perm"
+    resource: str | None = None    # for "perm": the matrix resource …
+    action: str | None = None      # … and action
+    obj: str | None = None         # the World object an id parameter ("pk") refers to
+    owned: bool = False            # the object belongs to rep_li: others outside her scope get 404
+    methods: tuple[str, ...] = ("GET",)   # web methods to try (API routes have exactly one)
+    body: Callable | None = field(default=None, compare=False)  # request data (world -> dict)
+
+
+def public(**kw) -> Rule:
+    return Rule("public", **kw)
+
+
+def login(**kw) -> Rule:
+    return Rule("login", **kw)
+
+
+def perm(resource: str, action: str, **kw) -> Rule:
+    return Rule("perm", resource, action, **kw)
+
+
+def _product_body(world):
+    return {"sku": "NEW-1", "name": "New product", "list_price": "10.00"}
+
+
+POLICY: dict[str, Rule] = {
+    # --- shell, accounts --------------------------------------------------------------------
+    "workspace:home": login(),
+    "workspace:search": login(),
+    "workspace:manifest": public(),
+    "workspace:service_worker": public(),
+    "workspace:health": public(),
+    "set_language": public(methods=("POST",)),
+    "accounts:login": public(),
+    "accounts:logout": public(methods=("POST",)),
+    "accounts:profile": login(),
+    "accounts:token_create": login(methods=("POST",)),
+    "accounts:token_revoke": login(obj="token", owned=True, methods=("POST",)),
+    "workspace:saved_view_create": login(methods=("POST",)),
+    "workspace:saved_view_delete": login(obj="saved_view", owned=True, methods=("POST",)),
+    "workspace:trash": perm("trash", "view"),
+    "workspace:trash_restore": perm("trash", "edit", obj="deletion", owned=True, methods=("POST",)),
+    "workspace:audit_list": perm("audit_event", "view"),
+    "GET /api/v1/me": login(),
+    "GET /api/v1/users": perm("user", "view"),
+    "GET /api/v1/teams": login(),
+    "GET /api/v1/tokens": login(),
+    "POST /api/v1/tokens": login(body=lambda world: {"name": "sweep"}),
+    "DELETE /api/v1/tokens/{token_id}": login(obj="token", owned=True),
+    # --- catalog ----------------------------------------------------------------------------
+    "catalog:product_list": perm("product", "view"),
+    "catalog:product_create": perm("product", "create", methods=("GET", "POST")),
+    "catalog:product_detail": perm("product", "view", obj="product"),
+    "catalog:product_edit": perm("product", "edit", obj="product", methods=("GET", "POST")),
+    "catalog:product_delete": perm("product", "delete", obj="product", methods=("POST",)),
+    "GET /api/v1/products": perm("product", "view"),
+    "POST /api/v1/products": perm("product", "create", body=_product_body),
+    "GET /api/v1/products/{product_id}": perm("product", "view", obj="product"),
+    "PATCH /api/v1/products/{product_id}": perm("product", "edit", obj="product",
+                                                body=lambda world: {"name": "Changed", "version": 1}),
+    "DELETE /api/v1/products/{product_id}": perm("product", "delete", obj="product"),
+    "GET /api/v1/product-categories": perm("product", "view"),
+    # --- customer page panels (owned by other apps) -------------------------------------------
+    "sales:customer_orders": perm("order", "view", obj="customer", owned=True),
+    "pipeline:customer_opportunities": perm("opportunity", "view", obj="customer", owned=True),
+    "activities:customer_timeline": perm("customer", "view", obj="customer", owned=True),
+    # --- API documentation ------------------------------------------------------------------
+}

@@ -1,0 +1,98 @@
+"""One record of every kind, owned by rep_li of team North, for the permission sweeps.
+
+rep_bob (team South) must never see or change any of it; manager_mei (North's manager) may."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from veracity.accounts.models import ApiToken, User
+from veracity.activities.models import Activity
+from veracity.catalog.models import Product, ProductCategory
+from veracity.customers.models import Contact, Customer
+from veracity.pipeline.models import Opportunity, PipelineStage
+from veracity.sales.models import ExchangeRate, Order, OrderLine
+from veracity.workspace.models import SavedView
+
+
+@dataclass
+class World:
+    customer: Customer
+    contact: Contact
+    product: Product
+    order: Order
+    opportunity: Opportunity
+    activity: Activity
+    stage: PipelineStage
+    rate: ExchangeRate
+    saved_view: SavedView
+    token: ApiToken
+    trashed_customer: Customer
+
+    def ids(self) -> dict[str, object]:
+        """Values for every URL parameter name the routes use."""
+        return {
+            "customer": self.customer.pk,
+            "contact": self.contact.pk,
+            "product": self.product.pk,
+            "order": self.order.pk,
+            "opportunity": self.opportunity.pk,
+            "activity": self.activity.pk,
+            "stage": self.stage.pk,
+            "rate": self.rate.pk,
+            "saved_view": self.saved_view.pk,
+            "token": self.token.pk,
+            "deletion": str(self.trashed_customer.deletion_id),
+        }
+
+
+def build_world(*, owner, other_owner) -> World:
+    customer = Customer.objects.create(code="C-LI-1", name="字节跳动(北京)科技有限公司", owner=owner,
+                                       phone="+8613800138000", email="li-customer@example.com")
+    contact = Contact.objects.create(customer=customer, name="王芳", mobile="+8613900139000")
+    category = ProductCategory.objects.create(name="Locks")
+    product = Product.objects.create(sku="LOCK-1", name="Smart lock", category=category,
+                                     list_price=Decimal("100.00"), cost_price=Decimal("60.00"))
+    order = Order.objects.create(number="SO-LI-1", customer=customer, order_date=dt.date(2026, 3, 5),
+                                 salesperson=owner, total_amount=Decimal("200.00"), cost_total=Decimal("120.00"))
+    OrderLine.objects.create(order=order, line_no=1, product=product, quantity=Decimal("2"),
+                             unit_price=Decimal("100.00"), currency="CNY", net_amount=Decimal("200.00"),
+                             unit_cost=Decimal("60.00"))
+    stage = PipelineStage.objects.filter(kind="open").order_by("position").first()
+    opportunity = Opportunity.objects.create(name="Locks for HQ", customer=customer, owner=owner, stage=stage,
+                                             amount=Decimal("5000.00"))
+    activity = Activity.objects.create(kind="task", subject="Call back", customer=customer, owner=owner,
+                                       assignee=owner, due_at=timezone.now() + dt.timedelta(days=1))
+    rate = ExchangeRate.objects.create(currency="USD", rate_date=dt.date(2026, 3, 1), rate=Decimal("7.10000000"))
+    saved_view = SavedView.objects.create(user=owner, list_name="customers", name="Mine", query="q=abc")
+    token = ApiToken.objects.create(user=owner, name="li's token", prefix="vrc_liliLI", key_hash=uuid.uuid4().hex)
+    trashed = Customer.all_objects.create(code="C-LI-OLD", name="Old customer", owner=owner,
+                                          deleted_at=timezone.now(), deleted_by=owner, deletion_id=uuid.uuid4())
+    Customer.objects.create(code="C-BOB-1", name="Bob's customer", owner=other_owner)
+    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed)
+
+
+FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate]
+
+
+def data_fingerprint() -> dict[str, object]:
+    """A summary that changes whenever any business record is created, changed or deleted."""
+    summary: dict[str, object] = {}
+    for model in FINGERPRINTED:
+        manager = model.all_objects if hasattr(model, "all_objects") else model.objects
+        aggregate = manager.aggregate(
+            rows=Count("pk"),
+            versions=Sum("version") if hasattr(model, "version") else Count("pk"),
+            deleted=Count("deleted_at") if hasattr(model, "deleted_at") else Count("pk"),
+        )
+        summary[model._meta.label] = aggregate
+    summary["order_lines"] = OrderLine.objects.aggregate(rows=Count("pk"), amount=Sum("net_amount"))
+    summary["stages"] = list(PipelineStage.objects.order_by("pk").values_list("pk", "name", "position", "probability"))
+    summary["saved_views"] = SavedView.objects.aggregate(rows=Count("pk"), last=Max("pk"))
+    summary["tokens"] = list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"))
+    summary["users"] = list(User.objects.order_by("pk").values_list("pk", "is_active", "team_id"))
+    return summary
