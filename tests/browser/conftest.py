@@ -1,0 +1,60 @@
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
+# data are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (make test does it).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """page_for(user, phone=False, language="en") -> a Playwright page logged in as `user`."""
+    contexts = []
+
+    def make(user, *, password, phone: bool = False, language: str = "en-US"):
+        context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale=language,
+                                      base_url=live_server.url, is_mobile=phone, has_touch=phone)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def assert_fits_phone(page):
+    """Nothing on the page makes a 375 px screen scroll sideways."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
