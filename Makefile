@@ -66,7 +66,7 @@ test-postgres: install-test
 	bash scripts/run_tests.sh postgres
 
 lint: install-test
-	$(BIN)/ruff check veracity tests bench scripts
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 bench: install-test

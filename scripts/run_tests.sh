@@ -11,7 +11,7 @@ export VERACITY_ENV=test
 export VERACITY_DATA_DIR=${VERACITY_DATA_DIR:-$(mktemp -d /tmp/veracity-test-data.XXXXXX)}
 
 echo "== static checks"
-$BIN/ruff check veracity tests bench scripts
+$BIN/ruff check .
 $BIN/lint-imports --no-cache
 $BIN/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without a migration: run 'veracity makemigrations'." >&2; exit 1; }
