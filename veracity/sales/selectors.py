@@ -86,8 +86,8 @@ def order_customer_choices(*, user, action: str = Action.EDIT) -> QuerySet[Custo
     return scoped(Customer.objects.all(), user=user, resource=Resource.CUSTOMER, action=action).order_by("name", "id")
 
 
-def exchange_rate_list(*, user, currency: str = "") -> QuerySet[ExchangeRate]:
-    queryset = scoped(ExchangeRate.objects.all(), user=user, resource=Resource.EXCHANGE_RATE, action=Action.VIEW)
+def exchange_rate_list(*, user, currency: str = "", action: str = Action.VIEW) -> QuerySet[ExchangeRate]:
+    queryset = scoped(ExchangeRate.objects.all(), user=user, resource=Resource.EXCHANGE_RATE, action=action)
     if currency:
         queryset = queryset.filter(currency=normalise_currency(currency))
     return queryset.order_by("currency", "-rate_date", "-id")
