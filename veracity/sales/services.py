@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from veracity.accounts.access import access_require, scoped, user_can_reach_owner
 from veracity.accounts.models import Action, Resource
@@ -73,10 +74,10 @@ def _decimal(raw, errors: dict[str, list[str]], key: str, *, example: str) -> De
     try:
         amount = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        errors.setdefault(key, []).append(f"Enter a number such as {example}.")
+        errors.setdefault(key, []).append(_("Enter a number such as %(example)s.") % {"example": example})
         return None
     if not amount.is_finite():
-        errors.setdefault(key, []).append(f"Enter a number such as {example}.")
+        errors.setdefault(key, []).append(_("Enter a number such as %(example)s.") % {"example": example})
         return None
     return amount
 
@@ -92,7 +93,7 @@ def _customer_for(actor, value) -> Customer:
         customer = scoped(Customer.objects.all(), user=actor, resource=Resource.CUSTOMER, action=Action.EDIT).filter(
             pk=pk).first()
     if customer is None:
-        raise NotFound("The customer does not exist or you may not book orders for it.", detail={"field": "customer"})
+        raise NotFound(_("The customer does not exist or you may not book orders for it."), detail={"field": "customer"})
     return customer
 
 
@@ -100,39 +101,40 @@ def _clean_header(*, actor, values: dict[str, Any], instance: Order | None) -> d
     allowed = ORDER_CREATE_FIELDS if instance is None else ORDER_WRITABLE_FIELDS
     unknown = set(values) - set(allowed)
     if unknown:
-        raise ValidationFailed({name: ["This field cannot be set."] for name in sorted(unknown)})
+        raise ValidationFailed({name: [_("This field cannot be set.")] for name in sorted(unknown)})
     cleaned = dict(values)
     errors: dict[str, list[str]] = {}
     if "customer" in cleaned:
         if cleaned["customer"] in (None, ""):
-            errors["customer"] = ["A customer is required."]
+            errors["customer"] = [_("A customer is required.")]
         else:
             cleaned["customer"] = _customer_for(actor, cleaned["customer"])
     customer = cleaned.get("customer") or (instance.customer if instance else None)
     if "number" in cleaned:
         cleaned["number"] = " ".join(str(cleaned["number"] or "").split()).upper()
         if not cleaned["number"] and instance is not None:
-            errors["number"] = ["An order number is required."]
+            errors["number"] = [_("An order number is required.")]
     if "order_date" in cleaned:
         if isinstance(cleaned["order_date"], str):
             try:
                 cleaned["order_date"] = dt.date.fromisoformat(cleaned["order_date"])
             except ValueError:
-                errors["order_date"] = ["Enter a date such as 2026-03-05."]
+                errors["order_date"] = [_("Enter a date such as 2026-03-05.")]
         elif not isinstance(cleaned["order_date"], dt.date):
-            errors["order_date"] = ["An order date is required."]
+            errors["order_date"] = [_("An order date is required.")]
     if "currency" in cleaned:
         cleaned["currency"] = normalise_currency(cleaned["currency"])
         if not is_supported_currency(cleaned["currency"]):
-            errors["currency"] = [f"{cleaned['currency'] or 'An empty value'} is not a supported currency."]
+            errors["currency"] = [_("%(currency)s is not a supported currency.") % {
+                "currency": cleaned["currency"] or _("An empty value")}]
     if "channel" in cleaned and cleaned["channel"] not in Channel.values:
-        errors["channel"] = ["Choose one of the listed channels."]
+        errors["channel"] = [_("Choose one of the listed channels.")]
     if "region" in cleaned:
         cleaned["region"] = cleaned["region"] or ""
         if cleaned["region"] and cleaned["region"] not in Region.values:
-            errors["region"] = ["Choose one of the listed regions."]
+            errors["region"] = [_("Choose one of the listed regions.")]
     if "status" in cleaned and cleaned["status"] not in OrderStatus.values:
-        errors["status"] = ["Choose one of the listed statuses."]
+        errors["status"] = [_("Choose one of the listed statuses.")]
     if "notes" in cleaned:
         cleaned["notes"] = (cleaned["notes"] or "").strip()
     if "salesperson" in cleaned:
@@ -143,7 +145,7 @@ def _clean_header(*, actor, values: dict[str, Any], instance: Order | None) -> d
         elif customer is not None:
             contact = Contact.objects.filter(pk=_pk_of(cleaned["contact"]), customer=customer).first()
             if contact is None:
-                errors["contact"] = ["Choose a contact of this order's customer."]
+                errors["contact"] = [_("Choose a contact of this order's customer.")]
             cleaned["contact"] = contact
     elif instance is not None and "customer" in cleaned and instance.contact_id:
         if instance.contact.customer_id != customer.pk:  # a new customer: the old contact no longer fits
@@ -164,12 +166,12 @@ def _salesperson_for(actor, value, errors: dict[str, list[str]]):
         return actor if getattr(actor, "pk", None) else None
     user = get_user_model().objects.filter(pk=_pk_of(value), is_active=True).first()
     if user is None:
-        errors["salesperson"] = ["Choose an active user."]
+        errors["salesperson"] = [_("Choose an active user.")]
         return None
     if actor is not None:
         scope = access_require(actor, Resource.ORDER, Action.EDIT)
         if not user_can_reach_owner(actor, scope, user):
-            errors["salesperson"] = ["You may not book orders for this salesperson."]
+            errors["salesperson"] = [_("You may not book orders for this salesperson.")]
     return user
 
 
@@ -200,9 +202,9 @@ def _clean_lines(*, actor, lines: list[dict[str, Any]], currency: str, allowed_i
                  ) -> list[OrderLine]:
     """Validate and price the lines (unsaved). Errors are keyed "lines.<index>.<field>"."""
     if not lines:
-        raise ValidationFailed({"lines": ["An order needs at least one line."]})
+        raise ValidationFailed({"lines": [_("An order needs at least one line.")]})
     if len(lines) > MAX_LINES:
-        raise ValidationFailed({"lines": [f"An order can have at most {MAX_LINES} lines."]})
+        raise ValidationFailed({"lines": [_("An order can have at most %(count)s lines.") % {"count": MAX_LINES}]})
     products = _products_for(actor, lines)
     errors: dict[str, list[str]] = {}
     priced: list[OrderLine] = []
@@ -210,49 +212,50 @@ def _clean_lines(*, actor, lines: list[dict[str, Any]], currency: str, allowed_i
         key = f"lines.{index}"
         unknown = set(raw) - set(ORDER_LINE_FIELDS)
         for name in sorted(unknown):
-            errors[f"{key}.{name}"] = ["This field cannot be set."]
+            errors[f"{key}.{name}"] = [_("This field cannot be set.")]
         try:
             product = products.get(int(_pk_of(raw.get("product"))))
         except (TypeError, ValueError):
             product = None
         if product is None:
-            errors[f"{key}.product"] = ["Choose a product."]
+            errors[f"{key}.product"] = [_("Choose a product.")]
         elif not product.is_active and product.pk not in allowed_inactive:
-            errors[f"{key}.product"] = [f"Product {product.sku} is inactive."]
+            errors[f"{key}.product"] = [_("Product %(sku)s is inactive.") % {"sku": product.sku}]
         line_currency = normalise_currency(raw.get("currency") or currency)
         if line_currency != currency:
             errors[f"{key}.currency"] = [
-                f"This line is in {line_currency} but the order is in {currency}: every line must use the "
-                "order's currency."]
+                _("This line is in %(line)s but the order is in %(order)s: every line must use the order's "
+                  "currency.") % {"line": line_currency, "order": currency}]
         quantity = _decimal(raw.get("quantity"), errors, f"{key}.quantity", example="2")
         if quantity is not None and not (Decimal("0") < quantity < _MAX_AMOUNT):
-            errors[f"{key}.quantity"] = ["The quantity must be more than zero."]
+            errors[f"{key}.quantity"] = [_("The quantity must be more than zero.")]
         elif quantity is not None and quantity != quantity.quantize(Decimal("0.001")):
-            errors[f"{key}.quantity"] = ["Use at most three decimal places."]
+            errors[f"{key}.quantity"] = [_("Use at most three decimal places.")]
         unit_price = None
         if raw.get("unit_price") in (None, ""):
             if product is not None:
                 if product.currency != currency:
                     errors[f"{key}.unit_price"] = [
-                        f"{product.sku} is listed in {product.currency}; enter a unit price in {currency}."]
+                        _("%(sku)s is listed in %(listed)s; enter a unit price in %(currency)s.") % {
+                            "sku": product.sku, "listed": product.currency, "currency": currency}]
                 else:
                     unit_price = product.list_price
         else:
             unit_price = _decimal(raw.get("unit_price"), errors, f"{key}.unit_price", example="1299.00")
             if unit_price is not None and not (Decimal("0") <= unit_price < _MAX_AMOUNT):
-                errors[f"{key}.unit_price"] = ["The unit price cannot be negative."]
+                errors[f"{key}.unit_price"] = [_("The unit price cannot be negative.")]
             elif unit_price is not None and unit_price != unit_price.quantize(Decimal("0.01")):
-                errors[f"{key}.unit_price"] = ["Use at most two decimal places."]
+                errors[f"{key}.unit_price"] = [_("Use at most two decimal places.")]
         raw_discount = raw.get("discount_percent")
         discount = Decimal("0") if raw_discount in (None, "") else _decimal(
             raw_discount, errors, f"{key}.discount_percent", example="5")
         if discount is not None and not (Decimal("0") <= discount <= Decimal("100")):
-            errors[f"{key}.discount_percent"] = ["The discount must be between 0 and 100 %."]
+            errors[f"{key}.discount_percent"] = [_("The discount must be between 0 and 100.")]
         elif discount is not None and discount != discount.quantize(Decimal("0.01")):
-            errors[f"{key}.discount_percent"] = ["Use at most two decimal places."]
+            errors[f"{key}.discount_percent"] = [_("Use at most two decimal places.")]
         description = " ".join(str(raw.get("description") or "").split())
         if len(description) > 255:
-            errors[f"{key}.description"] = ["Keep the description under 255 characters."]
+            errors[f"{key}.description"] = [_("Keep the description under 255 characters.")]
         if any(name.startswith(f"{key}.") for name in errors):
             continue
         quantity = quantity.quantize(Decimal("0.001"))
@@ -314,11 +317,11 @@ def order_create(*, actor, values: dict[str, Any], lines: list[dict[str, Any]]) 
     values = dict(values)
     values.setdefault("salesperson", None)
     cleaned = _clean_header(actor=actor, values=values, instance=None)
-    errors = {name: ["This field is required."] for name in ("customer", "order_date") if not cleaned.get(name)}
+    errors = {name: [_("This field is required.")] for name in ("customer", "order_date") if not cleaned.get(name)}
     if errors:
         raise ValidationFailed(errors)
     if cleaned.get("salesperson") is None:
-        raise ValidationFailed({"salesperson": ["A salesperson is required."]})
+        raise ValidationFailed({"salesperson": [_("A salesperson is required.")]})
     customer = cleaned["customer"]
     cleaned.setdefault("currency", reporting_currency())
     if not cleaned.get("region"):
@@ -348,7 +351,7 @@ def _create_with_generated_number(order: Order, *, actor, extra: dict) -> Order:
             if "number" not in error.fields and "__all__" not in error.fields:
                 raise
             order.pk = None
-    raise ValidationFailed({"number": ["Could not pick a free order number: enter one."]})
+    raise ValidationFailed({"number": [_("Could not pick a free order number: enter one.")]})
 
 
 @transaction.atomic
@@ -367,7 +370,7 @@ def order_update(
     old_lines = list(order.lines.select_related("product").order_by("line_no"))
     if lines is None:
         if currency != order.currency:
-            raise ValidationFailed({"currency": ["Send the lines too when changing the currency."]})
+            raise ValidationFailed({"currency": [_("Send the lines too when changing the currency.")]})
         priced = None
     else:
         priced = _clean_lines(actor=actor, lines=lines, currency=currency,
@@ -427,7 +430,7 @@ def order_status_change(
     if someone changed it in between."""
     _require(actor, Resource.ORDER, Action.EDIT)
     if status not in OrderStatus.values:
-        raise ValidationFailed({"status": ["Choose one of the listed statuses."]})
+        raise ValidationFailed({"status": [_("Choose one of the listed statuses.")]})
     if status not in STATUS_TRANSITIONS[order.status]:
         raise InvalidStatusTransition(order.status, status)
     version = order.version if expected_version is None else expected_version
@@ -446,30 +449,32 @@ def order_delete(*, actor, order: Order) -> None:
 def _clean_rate_values(values: dict[str, Any], instance: ExchangeRate | None) -> dict[str, Any]:
     unknown = set(values) - set(EXCHANGE_RATE_WRITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed({name: ["This field cannot be set."] for name in sorted(unknown)})
+        raise ValidationFailed({name: [_("This field cannot be set.")] for name in sorted(unknown)})
     cleaned = dict(values)
     errors: dict[str, list[str]] = {}
     if "currency" in cleaned:
         cleaned["currency"] = normalise_currency(cleaned["currency"])
         if not is_supported_currency(cleaned["currency"]):
-            errors["currency"] = [f"{cleaned['currency'] or 'An empty value'} is not a supported currency."]
+            errors["currency"] = [_("%(currency)s is not a supported currency.") % {
+                "currency": cleaned["currency"] or _("An empty value")}]
         elif cleaned["currency"] == reporting_currency():
-            errors["currency"] = [f"{reporting_currency()} is the reporting currency: its rate is always 1."]
+            errors["currency"] = [_("%(currency)s is the reporting currency: its rate is always 1.") % {
+                "currency": reporting_currency()}]
     if "rate_date" in cleaned:
         if isinstance(cleaned["rate_date"], str):
             try:
                 cleaned["rate_date"] = dt.date.fromisoformat(cleaned["rate_date"])
             except ValueError:
-                errors["rate_date"] = ["Enter a date such as 2026-03-05."]
+                errors["rate_date"] = [_("Enter a date such as 2026-03-05.")]
         elif not isinstance(cleaned["rate_date"], dt.date):
-            errors["rate_date"] = ["A date is required."]
+            errors["rate_date"] = [_("A date is required.")]
     if "rate" in cleaned:
         rate = _decimal(cleaned["rate"], errors, "rate", example="7.1234")
         if rate is not None:
             if not (Decimal("0") < rate < Decimal("1e10")):
-                errors["rate"] = ["The rate must be more than zero."]
+                errors["rate"] = [_("The rate must be more than zero.")]
             elif rate != rate.quantize(Decimal("0.00000001")):
-                errors["rate"] = ["Use at most eight decimal places."]
+                errors["rate"] = [_("Use at most eight decimal places.")]
         cleaned["rate"] = rate.quantize(Decimal("0.00000001")) if "rate" not in errors else rate
     if errors:
         raise ValidationFailed(errors)
@@ -493,7 +498,7 @@ def exchange_rate_create(*, actor, values: dict[str, Any]) -> ExchangeRate:
     """Record a rate. Existing orders keep the rate they were booked with."""
     _require(actor, Resource.EXCHANGE_RATE, Action.CREATE)
     cleaned = _clean_rate_values(values, None)
-    missing = {name: ["This field is required."] for name in EXCHANGE_RATE_WRITABLE_FIELDS if cleaned.get(name) is None}
+    missing = {name: [_("This field is required.")] for name in EXCHANGE_RATE_WRITABLE_FIELDS if cleaned.get(name) is None}
     if missing:
         raise ValidationFailed(missing)
     rate = ExchangeRate(**cleaned)

@@ -55,7 +55,7 @@ def test_line_errors_are_shown_on_their_row_and_nothing_is_saved(web_client_for,
         {"product": product.pk, "quantity": "1", "discount_percent": "150"},
     ]))
     assert response.status_code == 200
-    assert "The discount must be between 0 and 100" in response.text
+    assert "The discount must be between 0 and 100." in response.text
     assert not Order.objects.exists()
 
 
@@ -180,3 +180,10 @@ def test_admin_manages_rates_through_pages_and_rep_cannot(web_client_for, admin,
     assert rep.post(f"/exchange-rates/{rate.pk}/delete/").status_code == 403
     assert client.post(f"/exchange-rates/{rate.pk}/delete/").status_code == 302
     assert not ExchangeRate.objects.exists()
+
+
+def test_order_pages_speak_simplified_chinese(web_client_for, rep_li, product):
+    order = book(rep_li, customer_for(rep_li), product)
+    client = web_client_for(rep_li)
+    page = client.get(f"/orders/{order.pk}/", headers={"Accept-Language": "zh-hans"})
+    assert "已确认" in page.text and "下单日期" in page.text
