@@ -263,3 +263,11 @@ def test_only_admins_change_exchange_rates(request, persona):
         services.exchange_rate_create(actor=request.getfixturevalue(persona),
                                       values={"currency": "USD", "rate_date": MARCH_5, "rate": "7"})
     assert not ExchangeRate.objects.exists()
+
+
+def test_create_is_audited_with_its_lines(rep_li, product):
+    order = book(rep_li, customer_for(rep_li), [{"product": product.pk, "quantity": "2", "discount_percent": "5"}])
+    event = AuditEvent.objects.get(object_type="sales.order", object_id=str(order.pk), action="create")
+    assert event.actor == rep_li
+    assert event.changes["total_amount"] == [None, "190.00"]
+    assert event.extra["lines"] == ["1: LOCK-1 × 2 @ 100.00 -5% = 190.00 CNY"]
