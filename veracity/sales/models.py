@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from veracity.core.models import CrmRecord
+from veracity.sales.pricing import to_reporting
 
 
 class OrderStatus(models.TextChoices):
@@ -113,7 +114,8 @@ class Order(CrmRecord):
 
     @property
     def total_in_reporting_currency(self) -> Decimal:
-        return (self.total_amount * self.exchange_rate).quantize(Decimal("0.01"))
+        """The total converted with the rate fixed at booking, rounded half-up to the cent."""
+        return to_reporting(self.total_amount, self.exchange_rate)
 
 
 class OrderLine(models.Model):
