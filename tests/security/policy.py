@@ -32,6 +32,11 @@ def _product_body(world):
     return {"sku": "NEW-1", "name": "New product", "list_price": "10.00"}
 
 
+def _order_body(world):
+    return {"customer_id": world.customer.pk, "order_date": "2026-03-05",
+            "lines": [{"product_id": world.product.pk, "quantity": "1"}]}
+
+
 POLICY: dict[str, Rule] = {
     # --- shell, accounts --------------------------------------------------------------------
     "workspace:home": login(),
@@ -69,8 +74,35 @@ POLICY: dict[str, Rule] = {
                                                 body=lambda world: {"name": "Changed", "version": 1}),
     "DELETE /api/v1/products/{product_id}": perm("product", "delete", obj="product"),
     "GET /api/v1/product-categories": perm("product", "view"),
-    # --- customer page panels (owned by other apps) -------------------------------------------
+    # --- sales ------------------------------------------------------------------------------
+    "sales:order_list": perm("order", "view"),
+    "sales:order_create": perm("order", "create", methods=("GET", "POST")),
+    "sales:order_detail": perm("order", "view", obj="order", owned=True),
+    "sales:order_edit": perm("order", "edit", obj="order", owned=True, methods=("GET", "POST")),
+    "sales:order_status": perm("order", "edit", obj="order", owned=True, methods=("POST",),
+                               body=lambda world: {"status": "shipped", "version": 1}),
+    "sales:order_delete": perm("order", "delete", obj="order", owned=True, methods=("POST",)),
+    "sales:rate_list": perm("exchange_rate", "view"),
+    "sales:rate_create": perm("exchange_rate", "create", methods=("GET", "POST")),
+    "sales:rate_edit": perm("exchange_rate", "edit", obj="rate", methods=("GET", "POST")),
+    "sales:rate_delete": perm("exchange_rate", "delete", obj="rate", methods=("POST",)),
     "sales:customer_orders": perm("order", "view", obj="customer", owned=True),
+    "GET /api/v1/orders": perm("order", "view"),
+    "POST /api/v1/orders": perm("order", "create", owned=True, body=_order_body),
+    "GET /api/v1/orders/{order_id}": perm("order", "view", obj="order", owned=True),
+    "PATCH /api/v1/orders/{order_id}": perm("order", "edit", obj="order", owned=True,
+                                            body=lambda world: {"notes": "changed", "version": 1}),
+    "POST /api/v1/orders/{order_id}/status": perm("order", "edit", obj="order", owned=True,
+                                                  body=lambda world: {"status": "shipped", "version": 1}),
+    "DELETE /api/v1/orders/{order_id}": perm("order", "delete", obj="order", owned=True),
+    "GET /api/v1/exchange-rates": perm("exchange_rate", "view"),
+    "POST /api/v1/exchange-rates": perm("exchange_rate", "create",
+                                        body=lambda world: {"currency": "EUR", "rate_date": "2026-03-01",
+                                                            "rate": "7.8"}),
+    "PATCH /api/v1/exchange-rates/{rate_id}": perm("exchange_rate", "edit", obj="rate",
+                                                   body=lambda world: {"rate": "7.2"}),
+    "DELETE /api/v1/exchange-rates/{rate_id}": perm("exchange_rate", "delete", obj="rate"),
+    # --- customer page panels (owned by other apps) -------------------------------------------
     "pipeline:customer_opportunities": perm("opportunity", "view", obj="customer", owned=True),
     "activities:customer_timeline": perm("customer", "view", obj="customer", owned=True),
     # --- API documentation ------------------------------------------------------------------
