@@ -152,7 +152,7 @@ def customer_timeline(*, user, customer_pk: int) -> list[TimelineEntry]:
             ))
     if can(user, Resource.OPPORTUNITY, Action.VIEW):
         opportunities = scoped(
-            Opportunity.objects.filter(customer=customer).select_related("stage"),
+            Opportunity.objects.filter(customer=customer).select_related("stage", "owner"),
             user=user, resource=Resource.OPPORTUNITY,
         )
         for opportunity in opportunities.order_by("-created_at", "-id")[:TIMELINE_LIMIT]:
