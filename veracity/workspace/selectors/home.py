@@ -102,7 +102,7 @@ class RepRow:
 
 def team_summary(*, user) -> list[RepRow]:
     """Per person in the manager's team(s): open pipeline and this month's orders per currency,
-    overdue tasks and activities logged this week. Five queries whatever the team size."""
+    overdue tasks and activities logged this week. A fixed number of queries whatever the team size."""
     starts = period_starts()
     reps = list(User.objects.filter(team_id__in=list(team_ids(user)), is_active=True).order_by("username"))
     rows = {rep.pk: RepRow(rep) for rep in reps}
