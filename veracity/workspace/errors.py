@@ -1,5 +1,7 @@
 """Error codes of the workspace app (trash, saved views)."""
 
+from django.utils.translation import gettext as _
+
 from veracity.core.errors import DomainError, ValidationFailed
 
 
@@ -19,4 +21,4 @@ class UnknownSavedViewList(ValidationFailed):
     code = "unknown_list"
 
     def __init__(self, list_name: str):
-        super().__init__({"list_name": [f"{list_name!r} is not a list that can have saved views."]}, code=self.code)
+        super().__init__({"list_name": [_("%(list)s is not a list that can have saved views.") % {"list": list_name}]}, code=self.code)

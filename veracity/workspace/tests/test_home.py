@@ -70,3 +70,10 @@ def test_overview_figures(marketing_ana, north_data):
     assert figures.orders_count == 3
     assert figures.pipeline == [("CNY", Decimal("100999.00")), ("USD", Decimal("50.00"))]
     assert figures.open_tasks == 2
+
+
+def test_home_speaks_chinese(web_client_for, manager_mei, settings):
+    client = web_client_for(manager_mei)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(reverse("workspace:home")).content.decode()
+    assert "本周活动" in html and "我的团队" in html
