@@ -3,48 +3,123 @@ views, the PWA manifest and service worker, health, and the error pages."""
 
 import json
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from veracity.accounts.access import can
+from veracity.accounts.models import Action, Resource, RoleCode
+from veracity.core.errors import ValidationFailed
+from veracity.core.views import paginate
+from veracity.workspace import selectors, services
+from veracity.workspace.errors import RestoreConflict
+from veracity.workspace.forms import AuditFilterForm
+from veracity.workspace.selectors import reverse_or_none
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
 
 
 @login_required
 def home(request):
-    return render(request, "workspace/home.html", {})
+    kind = selectors.home_kind(request.user)
+    context = {"home_kind": kind}
+    if kind in (RoleCode.SALES_REP, RoleCode.SALES_MANAGER, RoleCode.SERVICE):
+        context["mine"] = selectors.rep_home(user=request.user)
+    if kind == RoleCode.SALES_MANAGER:
+        context["team_rows"] = selectors.team_summary(user=request.user)
+    if kind not in (RoleCode.SALES_REP, RoleCode.SALES_MANAGER):
+        context["overview"] = selectors.overview(user=request.user)
+    if can(request.user, Resource.AUDIT_EVENT, Action.VIEW):
+        context["recent_events"] = list(selectors.audit_event_list(user=request.user)[:8])
+    return render(request, "workspace/home.html", context)
 
 
 @login_required
 def search(request):
-    return render(request, "workspace/search_results.html", {"query": request.GET.get("q", ""), "groups": []})
+    """As-you-type results for the top bar (htmx) or, submitted plainly, a full results page."""
+    query = request.GET.get("q", "")
+    htmx = _is_htmx(request)
+    groups = selectors.global_search(user=request.user, query=query, limit=5 if htmx else 25)
+    template = "workspace/search_results.html" if htmx else "workspace/search_page.html"
+    return render(request, template, {"query": query, "groups": groups})
 
 
 @login_required
 def trash_list(request):
-    return render(request, "workspace/home.html", {})
+    entries = selectors.trash_entries(user=request.user)
+    return render(request, "workspace/trash.html", {
+        "page_obj": paginate(request, entries),
+        "can_restore": can(request.user, Resource.TRASH, Action.EDIT),
+        "retention_days": settings.TRASH_RETENTION_DAYS,
+    })
 
 
 @login_required
+@require_POST
 def trash_restore(request, deletion_id):
-    return render(request, "workspace/home.html", {})
+    try:
+        entry = services.trash_restore(actor=request.user, deletion_id=deletion_id)
+    except RestoreConflict as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(request, _("Restored %(what)s and %(count)d record(s) deleted with it.")
+                         % {"what": entry.root, "count": entry.record_count - 1}
+                         if entry.record_count > 1 else _("Restored %(what)s.") % {"what": entry.root})
+    return redirect("workspace:trash")
 
 
 @login_required
 def audit_list(request):
-    return render(request, "workspace/home.html", {})
+    form = AuditFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.AuditFilters(**{key: value for key, value in data.items() if value})
+    events = selectors.audit_event_list(user=request.user, filters=filters)
+    return render(request, "workspace/audit_list.html", {"page_obj": paginate(request, events), "filter_form": form})
 
 
 @login_required
+@require_POST
 def saved_view_create(request):
-    return render(request, "workspace/home.html", {})
+    list_name = request.POST.get("list_name", "")
+    try:
+        view = services.saved_view_create(actor=request.user, list_name=list_name,
+                                          name=request.POST.get("name", ""), query=request.POST.get("query", ""))
+    except ValidationFailed as error:
+        for field_messages in error.fields.values():
+            for message in field_messages:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    fallback = reverse_or_none(selectors.SAVED_VIEW_LISTS.get(list_name, "workspace:home")) or "/"
+    return redirect(_safe_next(request, fallback))
 
 
 @login_required
+@require_POST
 def saved_view_delete(request, pk):
-    return render(request, "workspace/home.html", {})
+    view = selectors.saved_view_get(user=request.user, pk=pk)
+    fallback = reverse_or_none(selectors.SAVED_VIEW_LISTS.get(view.list_name, "workspace:home")) or "/"
+    services.saved_view_delete(actor=request.user, saved_view=view)
+    messages.success(request, _("Saved view deleted."))
+    return redirect(_safe_next(request, fallback))
 
 
 @require_GET
