@@ -73,7 +73,12 @@ def order_get(*, user, pk: int, action: str = Action.VIEW) -> Order:
 
 
 def customer_order_list(*, user, customer_pk: int) -> QuerySet[Order]:
-    """The orders of one customer that the user may see (the customer page's orders panel)."""
+    """The orders of one customer that the user may see (the customer page's orders panel).
+
+    A customer outside the user's scope is NotFound, not an empty list, so the panel cannot be used
+    to probe which customers exist."""
+    if not scoped(Customer.objects.filter(pk=customer_pk), user=user, resource=Resource.CUSTOMER).exists():
+        raise NotFound()
     return order_list(user=user, filters=OrderFilters(customer=customer_pk))
 
 
