@@ -164,3 +164,8 @@ def customer_contacts(*, user, customer: Customer) -> QuerySet[Contact]:
 def tag_list(*, user) -> QuerySet[Tag]:
     access_require(user, Resource.CUSTOMER, Action.VIEW)
     return Tag.objects.order_by("name")
+
+
+def transfer_candidate_get(*, user, pk: int) -> User | None:
+    """The user a customer may be transferred to by `user`, or None when outside their reach."""
+    return customer_owner_choices(user=user, action=Action.EDIT).filter(pk=pk).first()

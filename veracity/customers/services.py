@@ -253,7 +253,9 @@ def customer_delete(*, actor, customer: Customer):
 
 
 @transaction.atomic
-def customer_transfer(*, actor, customer: Customer, new_owner, expected_version: int | None = None) -> Customer:
+def customer_transfer(
+    *, actor, customer: Customer, new_owner, expected_version: int | None = None, from_if_match: bool = False,
+) -> Customer:
     """Give the customer (and so its contacts) to another owner. A separate, audited action: the new
     owner must be an active user within the actor's own scope who may work on customers."""
     if actor is not None:
@@ -271,7 +273,7 @@ def customer_transfer(*, actor, customer: Customer, new_owner, expected_version:
     return record_update(
         instance=customer, actor=actor, values={"owner": new_owner},
         expected_version=customer.version if expected_version is None else expected_version,
-        audit_action=AuditAction.TRANSFER,
+        from_if_match=from_if_match, audit_action=AuditAction.TRANSFER,
     )
 
 
