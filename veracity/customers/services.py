@@ -180,14 +180,16 @@ def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None)
         cleaned["notes"] = str(cleaned["notes"] or "").strip()
     if "tags" in cleaned:
         cleaned["tags"] = tag_names_parse(cleaned["tags"])
-    if errors:
-        raise ValidationFailed(errors)
     if cleaned.get("code"):
         clash = Customer.objects.filter(code=cleaned["code"])
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            raise CustomerCodeTaken(cleaned["code"])
+            if not errors:
+                raise CustomerCodeTaken(cleaned["code"])
+            errors.update(CustomerCodeTaken(cleaned["code"]).fields)
+    if errors:
+        raise ValidationFailed(errors)
     kind = cleaned.get("kind") or (instance.kind if instance else CustomerKind.COMPANY)
     name = cleaned.get("name", instance.name if instance else "")
     if "name" in cleaned or "kind" in cleaned or instance is None:
