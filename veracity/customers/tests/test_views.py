@@ -205,3 +205,9 @@ def test_contact_list_searches_by_initials(web_client_for, rep_li):
     ContactFactory(customer=customer, name="王芳")
     text = web_client_for(rep_li).get("/contacts/", {"q": "stf"}).text
     assert "单田芳" in text and "王芳" not in text
+
+
+def test_pages_speak_simplified_chinese(web_client_for, rep_li, settings):
+    CustomerFactory(owner=rep_li, name="字节跳动")
+    response = web_client_for(rep_li).get("/customers/", headers={"Accept-Language": "zh-hans"})
+    assert "新建客户" in response.text and "没有符合条件的客户" not in response.text
