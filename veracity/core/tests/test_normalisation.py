@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from veracity.core.normalisation import (
     collapse_whitespace,
@@ -10,6 +11,12 @@ from veracity.core.normalisation import (
     phone_digits,
     to_half_width,
 )
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -143,3 +150,8 @@ def test_credit_code_with_wrong_check_character_names_the_right_one():
 def test_malformed_credit_codes_are_explained(raw, message):
     with pytest.raises(ValueError, match=message):
         normalise_credit_code(raw)
+
+
+def test_errors_speak_the_users_language():
+    with translation.override("zh-hans"), pytest.raises(ValueError, match="不是有效的电话号码"):
+        normalise_phone("12345")
