@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from veracity.core.models import CrmRecord
@@ -117,6 +118,19 @@ class Customer(CrmRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def postal_address(self) -> str:
+        """The address as it is written on an envelope: Chinese order without separators for China
+        (北京市海淀区中关村大街1号, the municipality named once), Western order with commas elsewhere."""
+        if self.country == "CN":
+            parts = [self.province, self.city if self.city != self.province else "", self.district, self.address_line]
+            return "".join(part for part in parts if part)
+        parts = [self.address_line, self.district, self.city, self.province, self.postal_code]
+        return ", ".join(part for part in parts if part)
 
 
 class Contact(CrmRecord):

@@ -1,0 +1,226 @@
+"""Input normalisation: the one place that turns what people type (or paste from spreadsheets) into
+the canonical form we store and search. Services call these before validating; imports reuse them.
+
+Every function is pure. Invalid input raises ValueError with a message fit to show the user."""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST = 0xFF01, 0xFF5E  # ！ … ～, the full-width ASCII block
+_FULL_WIDTH_OFFSET = 0xFEE0
+_IDEOGRAPHIC_SPACE = "\u3000"
+
+
+def to_half_width(text: str) -> str:
+    """Full-width letters, digits and punctuation (ＡＢＣ１２３（）＠) and the ideographic space
+    become their ASCII forms. Chinese characters and Chinese punctuation (。、) are left alone."""
+    if not text:
+        return ""
+    characters = []
+    for character in text:
+        code = ord(character)
+        if character == _IDEOGRAPHIC_SPACE:
+            characters.append(" ")
+        elif _FULL_WIDTH_FIRST <= code <= _FULL_WIDTH_LAST:
+            characters.append(chr(code - _FULL_WIDTH_OFFSET))
+        else:
+            characters.append(character)
+    return "".join(characters)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Trim and turn every run of whitespace (tabs, newlines, ideographic spaces) into one space."""
+    return " ".join((text or "").split())
+
+
+def clean_text(text: str) -> str:
+    """Half-width and collapsed whitespace: the form names, codes and cities are stored in."""
+    return collapse_whitespace(to_half_width(text or ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# Phone numbers
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-().\u2010-\u2015/]")
+
+
+def phone_digits(raw: str) -> str:
+    """Only the digits of what was typed ("138-0013 8000" -> "13800138000"), for partial search."""
+    return "".join(character for character in to_half_width(raw or "") if character.isdigit())
+
+
+def normalise_phone(raw: str, default_region: str = "CN") -> str:
+    """A phone number in E.164 (+8613800138000). Accepts +86 / 0086 prefixes, spaces, dashes,
+    parentheses and full-width digits; numbers without a country code are read as `default_region`."""
+    text = to_half_width(raw or "").strip()
+    if not text:
+        raise ValueError(_("Enter a phone number."))
+    compact = _PHONE_SEPARATORS.sub("", text)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    try:
+        number = phonenumbers.parse(compact, default_region)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(_("%(value)s is not a phone number.") % {"value": text}) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(
+            _("%(value)s is not a valid phone number. Check the digits, or add the country code (e.g. +86).")
+            % {"value": text}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# ---------------------------------------------------------------------------------------------
+# Email
+
+_email_validator = EmailValidator()
+
+
+def normalise_email(raw: str) -> str:
+    """Trimmed, lower-cased and checked: " Wang.Fang@Example.COM " -> "wang.fang@example.com"."""
+    text = to_half_width(raw or "").strip().lower()
+    if not text:
+        raise ValueError(_("Enter an email address."))
+    try:
+        _email_validator(text)
+    except DjangoValidationError as error:
+        raise ValueError(_("%(value)s is not a valid email address.") % {"value": text}) from error
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Pinyin
+
+# Surnames read differently from the same character in ordinary words (单 dan -> shan, 曾 ceng -> zeng).
+# Compound surnames come first so 尉迟 is not read as 尉 + 迟.
+POLYPHONIC_SURNAMES: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yu", "chi"),
+    "万俟": ("mo", "qi"),
+    "单于": ("chan", "yu"),
+    "长孙": ("zhang", "sun"),
+    "澹台": ("tan", "tai"),
+    "单": ("shan",),
+    "曾": ("zeng",),
+    "解": ("xie",),
+    "仇": ("qiu",),
+    "区": ("ou",),
+    "查": ("zha",),
+    "朴": ("piao",),
+    "覃": ("qin",),
+    "尉": ("yu",),
+    "盖": ("ge",),
+    "缪": ("miao",),
+    "乐": ("yue",),
+    "翟": ("zhai",),
+    "员": ("yun",),
+    "繁": ("po",),
+    "种": ("chong",),
+    "秘": ("bi",),
+    "召": ("shao",),
+    "折": ("she",),
+    "句": ("gou",),
+    "纪": ("ji",),
+    "燕": ("yan",),
+    "柏": ("bai",),
+    "薄": ("bo",),
+    "卜": ("bu",),
+    "藏": ("zang",),
+    "冼": ("xian",),
+}
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_PERSON_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$")
+
+
+def _han_syllables(text: str) -> list[str]:
+    return [syllable.lower() for syllable in lazy_pinyin(text, style=Style.NORMAL) if syllable.strip()]
+
+
+def _surname_split(name: str) -> tuple[tuple[str, ...], str] | None:
+    """(surname syllables, given name) when `name` looks like a Chinese person's name (2–4 Han
+    characters) starting with a surname whose reading differs from the common one."""
+    if not _PERSON_NAME.match(name):
+        return None
+    for surname in sorted(POLYPHONIC_SURNAMES, key=len, reverse=True):
+        if name.startswith(surname) and len(name) > len(surname):
+            return POLYPHONIC_SURNAMES[surname], name[len(surname):]
+    return None
+
+
+def name_pinyin(name: str, *, person: bool = True) -> tuple[str, str]:
+    """(full pinyin, initials), lower-case without tones, for searching by how a name sounds.
+
+    "字节跳动" -> ("zijietiaodong", "zjtd"); "Bob Smith" -> ("bobsmith", "bs"). With `person` (the
+    default) a name of 2–4 Chinese characters starting with a polyphonic surname uses the surname
+    reading: "单田芳" -> ("shantianfang", "stf"), "曾国藩" -> ("zengguofan", "zgf")."""
+    text = clean_text(name)
+    if not text:
+        return "", ""
+    syllables: list[str] = []
+    initials: list[str] = []
+    split = _surname_split(text) if person else None
+    if split is not None:
+        surname, text = split
+        syllables.extend(surname)
+        initials.extend(syllable[0] for syllable in surname)
+    position = 0
+    for match in _HAN.finditer(text):
+        _add_words(text[position:match.start()], syllables, initials)
+        han = _han_syllables(match.group())
+        syllables.extend(han)
+        initials.extend(syllable[0] for syllable in han)
+        position = match.end()
+    _add_words(text[position:], syllables, initials)
+    return "".join(syllables), "".join(initials)
+
+
+def _add_words(text: str, syllables: list[str], initials: list[str]) -> None:
+    for word in _WORD.findall(text):
+        syllables.append(word.lower())
+        initials.append(word if word.isdigit() else word[0].lower())
+
+
+# ---------------------------------------------------------------------------------------------
+# Unified social credit code (统一社会信用代码, GB 32100-2015)
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+_CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_character(first_17: str) -> str:
+    """The 18th character of a credit code, computed from the first 17 (GB 32100-2015 §5)."""
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(character) * weight
+        for character, weight in zip(first_17, _CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def normalise_credit_code(raw: str) -> str:
+    """An 18-character unified social credit code, upper-cased, with its check character verified."""
+    text = re.sub(r"[\s\-]", "", to_half_width(raw or "")).upper()
+    if not text:
+        raise ValueError(_("Enter a unified social credit code."))
+    if len(text) != 18:
+        raise ValueError(
+            _("A unified social credit code has 18 characters; %(value)s has %(count)d.")
+            % {"value": text, "count": len(text)}
+        )
+    wrong = sorted({character for character in text if character not in CREDIT_CODE_ALPHABET})
+    if wrong:
+        raise ValueError(
+            _("A unified social credit code uses digits and capital letters other than I, O, S, V and Z; "
+              "%(value)s contains %(characters)s.") % {"value": text, "characters": " ".join(wrong)}
+        )
+    expected = credit_code_check_character(text[:17])
+    if text[17] != expected:
+        raise ValueError(
+            _("%(value)s is not a valid unified social credit code: the last character should be "
+              "%(expected)s. Check for a typing mistake.") % {"value": text, "expected": expected}
+        )
+    return text

@@ -1,0 +1,157 @@
+import pytest
+from django.utils import translation
+
+from veracity.core.normalisation import (
+    collapse_whitespace,
+    credit_code_check_character,
+    name_pinyin,
+    normalise_credit_code,
+    normalise_email,
+    normalise_phone,
+    phone_digits,
+    to_half_width,
+)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("ＡＢＣ１２３", "ABC123"),
+    ("字节跳动（北京）科技有限公司", "字节跳动(北京)科技有限公司"),
+    ("张\u3000三", "张 三"),
+    ("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "wang@example.com"),
+    ("你好。、", "你好。、"),  # Chinese punctuation has no half-width form and stays
+    ("", ""),
+])
+def test_to_half_width(raw, expected):
+    assert to_half_width(raw) == expected
+
+
+def test_collapse_whitespace_handles_tabs_newlines_and_ideographic_spaces():
+    assert collapse_whitespace("  上海\t浦东\n\n新区\u3000 ") == "上海 浦东 新区"
+    assert collapse_whitespace(None) == ""
+
+
+@pytest.mark.parametrize("raw", [
+    "13800138000",
+    "138 0013 8000",
+    "138-0013-8000",
+    "+86 138 0013 8000",
+    "+86-13800138000",
+    "0086 13800138000",
+    "(+86) 138 0013 8000",
+    "１３８００１３８０００",
+    "＋８６　１３８００１３８０００",
+])
+def test_chinese_mobile_in_every_usual_format_becomes_e164(raw):
+    assert normalise_phone(raw) == "+8613800138000"
+
+
+def test_beijing_landline_with_area_code_in_parentheses():
+    assert normalise_phone("(010) 6255 1234") == "+861062551234"
+    assert normalise_phone("021-6888 8888") == "+862168888888"
+
+
+def test_foreign_number_keeps_its_country_code():
+    assert normalise_phone("+1 (650) 253-0000") == "+16502530000"
+    assert normalise_phone("020 7946 0958", default_region="GB") == "+442079460958"
+
+
+@pytest.mark.parametrize("raw", ["12345", "138001380001234", "not a phone", "+86 100"])
+def test_invalid_phone_raises_a_clear_error(raw):
+    with pytest.raises(ValueError, match="phone number"):
+        normalise_phone(raw)
+
+
+def test_empty_phone_is_an_error():
+    with pytest.raises(ValueError, match="Enter a phone number"):
+        normalise_phone("  ")
+
+
+def test_phone_digits_keeps_only_digits():
+    assert phone_digits("＋86 (138) 0013-8000") == "8613800138000"
+
+
+def test_normalise_email_trims_and_lower_cases():
+    assert normalise_email("  Wang.Fang@ByteDance.COM ") == "wang.fang@bytedance.com"
+    assert normalise_email("ｌｉ＠ｅｘａｍｐｌｅ．ｃｎ") == "li@example.cn"
+
+
+@pytest.mark.parametrize("raw", ["wang.fang", "wang@", "@example.com", "王 芳@example.com"])
+def test_invalid_email_raises(raw):
+    with pytest.raises(ValueError, match="not a valid email"):
+        normalise_email(raw)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("字节跳动", ("zijietiaodong", "zjtd")),
+    ("腾讯", ("tengxun", "tx")),
+    ("重庆长安汽车", ("chongqingchanganqiche", "cqcaqc")),
+    ("字节跳动(北京)科技有限公司", ("zijietiaodongbeijingkejiyouxiangongsi", "zjtdbjkjyxgs")),
+    ("Bob Smith", ("bobsmith", "bs")),
+    ("58同城", ("58tongcheng", "58tc")),
+    ("吕布", ("lvbu", "lb")),
+    ("王小明", ("wangxiaoming", "wxm")),
+    ("", ("", "")),
+])
+def test_name_pinyin(name, expected):
+    assert name_pinyin(name) == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("单田芳", ("shantianfang", "stf")),
+    ("曾国藩", ("zengguofan", "zgf")),
+    ("解缙", ("xiejin", "xj")),
+    ("仇英", ("qiuying", "qy")),
+    ("区志强", ("ouzhiqiang", "ozq")),
+    ("查良镛", ("zhaliangyong", "zly")),
+    ("朴槿惠", ("piaojinhui", "pjh")),
+    ("覃海洋", ("qinhaiyang", "qhy")),
+    ("尉迟恭", ("yuchigong", "ycg")),
+])
+def test_polyphonic_surnames_use_the_surname_reading(name, expected):
+    assert name_pinyin(name) == expected
+
+
+def test_surname_reading_is_not_applied_to_company_names():
+    assert name_pinyin("区块链科技有限公司", person=False)[1] == "qklkjyxgs"
+    # Too long to be a person's name, so even in person mode it reads as an ordinary word.
+    assert name_pinyin("区块链科技有限公司")[0].startswith("qukuailian")
+
+
+@pytest.mark.parametrize("code", [
+    "9144030071526726XG",  # 深圳市腾讯计算机系统有限公司
+    "914403001922038216",  # 华为技术有限公司
+    "91330100716105852F",  # 阿里巴巴(中国)有限公司
+])
+def test_real_credit_codes_pass(code):
+    assert normalise_credit_code(code) == code
+
+
+def test_credit_code_is_upper_cased_and_half_width():
+    assert normalise_credit_code(" ９１４４０３００７１５２６７２６ｘｇ ") == "9144030071526726XG"
+
+
+def test_credit_code_with_wrong_check_character_names_the_right_one():
+    with pytest.raises(ValueError, match="should be G"):
+        normalise_credit_code("9144030071526726XA")
+    assert credit_code_check_character("9144030071526726X") == "G"
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ("91440300715267", "18 characters"),
+    ("9144030071526726OG", "other than I, O, S, V and Z"),
+    ("", "Enter a unified social credit code"),
+])
+def test_malformed_credit_codes_are_explained(raw, message):
+    with pytest.raises(ValueError, match=message):
+        normalise_credit_code(raw)
+
+
+def test_errors_speak_the_users_language():
+    with translation.override("zh-hans"), pytest.raises(ValueError, match="不是有效的电话号码"):
+        normalise_phone("12345")

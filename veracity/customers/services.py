@@ -1,0 +1,367 @@
+"""Writes for customers, contacts and tags. Every path (page, API, CLI, import) calls these."""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from veracity.accounts.access import access_require, can, user_can_reach_owner
+from veracity.accounts.models import Action, Resource
+from veracity.audit.models import AuditAction
+from veracity.audit.services import audit_event_record
+from veracity.core.errors import NotFound, PermissionDenied, ValidationFailed
+from veracity.core.normalisation import (
+    clean_text,
+    name_pinyin,
+    normalise_credit_code,
+    normalise_email,
+    normalise_phone,
+)
+from veracity.core.services import check_version, record_create, record_soft_delete, record_update
+from veracity.customers.errors import ContactNeedsCompany, CustomerCodeTaken, TransferTargetInvalid
+from veracity.customers.models import Contact, Customer, CustomerKind, Tag
+
+# The only fields a client may set: never owner (see customer_transfer), version or bookkeeping.
+CUSTOMER_WRITABLE_FIELDS = (
+    "code", "kind", "name", "credit_code", "industry", "size", "source", "lifecycle_status",
+    "phone", "email", "website", "country", "province", "city", "district", "address_line",
+    "postal_code", "notes", "tags",
+)
+CONTACT_WRITABLE_FIELDS = (
+    "customer", "name", "title", "department", "phone", "mobile", "email", "wechat", "is_primary", "notes",
+)
+# Plain text fields stored half-width with single spaces.
+_CUSTOMER_TEXT_FIELDS = ("code", "name", "province", "city", "district", "address_line", "postal_code")
+_CONTACT_TEXT_FIELDS = ("name", "title", "department", "wechat")
+GENERATED_CODE_PREFIX = "C"
+GENERATED_CODE_DIGITS = 6
+TAG_SEPARATORS = re.compile(r"[,，;；、\n]")
+
+
+def _reject_unknown(values: dict[str, Any], writable: tuple[str, ...]) -> None:
+    unknown = set(values) - set(writable)
+    if unknown:
+        raise ValidationFailed({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+
+
+def _require_reach(actor, resource: str, action: str, owner) -> None:
+    """Object-level check: the record (owned by `owner`) must be inside the actor's scope. A record
+    outside it is reported as missing, exactly as the selectors would."""
+    if actor is None:
+        return
+    scope = access_require(actor, resource, action)
+    if not user_can_reach_owner(actor, scope, owner):
+        raise NotFound()
+
+
+def _normalise_contact_channels(cleaned: dict[str, Any], errors: dict[str, list[str]], *, region: str,
+                                phone_fields: Iterable[str]) -> None:
+    for field in phone_fields:
+        if field in cleaned:
+            raw = str(cleaned[field] or "").strip()
+            if raw:
+                try:
+                    cleaned[field] = normalise_phone(raw, default_region=region or "CN")
+                except ValueError as error:
+                    errors[field] = [str(error)]
+            else:
+                cleaned[field] = ""
+    if "email" in cleaned:
+        raw = str(cleaned["email"] or "").strip()
+        if raw:
+            try:
+                cleaned["email"] = normalise_email(raw)
+            except ValueError as error:
+                errors["email"] = [str(error)]
+        else:
+            cleaned["email"] = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Tags
+
+def tag_names_parse(raw: str | Iterable[str] | None) -> list[str]:
+    """"VIP, 华东；重点客户" or ["VIP", "华东"] -> distinct, cleaned tag names in the given order."""
+    if raw is None:
+        return []
+    parts = TAG_SEPARATORS.split(raw) if isinstance(raw, str) else [str(part) for part in raw]
+    names: list[str] = []
+    for part in parts:
+        name = clean_text(str(part))
+        if name and name.casefold() not in {existing.casefold() for existing in names}:
+            names.append(name)
+    return names
+
+
+def tags_get_or_create(*, actor, names: Iterable[str]) -> list[Tag]:
+    """The tags with these names, creating missing ones. Matching ignores case, so "vip" reuses "VIP"."""
+    if actor is not None:
+        access_require(actor, Resource.CUSTOMER, Action.EDIT)
+    tags = []
+    for name in tag_names_parse(list(names)):
+        if len(name) > Tag._meta.get_field("name").max_length:
+            raise ValidationFailed({"tags": [_("Tag %(name)s is longer than 50 characters.") % {"name": name}]})
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tags.append(tag)
+    return tags
+
+
+def _customer_tags_apply(*, actor, customer: Customer, names: list[str], fields_changed: bool) -> None:
+    """Set a customer's tags and audit the change. When no other field changed in the same write,
+    the tag change carries its own version bump so ETags still move."""
+    old = sorted(customer.tags.values_list("name", flat=True))
+    tags = tags_get_or_create(actor=actor, names=names)
+    new = sorted(tag.name for tag in tags)
+    if old == new:
+        return
+    if not fields_changed:
+        user = actor if getattr(actor, "pk", None) else None
+        now = timezone.now()
+        Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1, updated_at=now, updated_by=user)
+        customer.version += 1
+        customer.updated_at, customer.updated_by = now, user
+    customer.tags.set(tags)
+    audit_event_record(actor=actor, action=AuditAction.UPDATE, obj=customer, changes={"tags": [old, new]})
+
+
+# ---------------------------------------------------------------------------------------------
+# Customers
+
+def customer_code_generate() -> str:
+    """The next free code of the form C000123. Trashed customers count, so a restore never clashes."""
+    pattern = rf"^{GENERATED_CODE_PREFIX}[0-9]{{{GENERATED_CODE_DIGITS}}}$"
+    last = (
+        Customer.all_objects.filter(code__regex=pattern).order_by("-code").values_list("code", flat=True).first()
+    )
+    number = int(last[len(GENERATED_CODE_PREFIX):]) + 1 if last else 1
+    while True:
+        code = f"{GENERATED_CODE_PREFIX}{number:0{GENERATED_CODE_DIGITS}d}"
+        if not Customer.all_objects.filter(code=code).exists():
+            return code
+        number += 1
+
+
+def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None) -> dict[str, Any]:
+    _reject_unknown(values, CUSTOMER_WRITABLE_FIELDS)
+    cleaned = dict(values)
+    errors: dict[str, list[str]] = {}
+    for field in _CUSTOMER_TEXT_FIELDS:
+        if field in cleaned:
+            cleaned[field] = clean_text(str(cleaned[field] or ""))
+    if "code" in cleaned:
+        cleaned["code"] = cleaned["code"].upper()
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = [_("A name is required.")]
+    if "country" in cleaned:
+        cleaned["country"] = clean_text(str(cleaned["country"] or "")).upper() or "CN"
+        if not re.fullmatch(r"[A-Z]{2}", cleaned["country"]):
+            errors["country"] = [_("Use a two-letter country code such as CN.")]
+    region = cleaned.get("country") or (instance.country if instance else "CN")
+    _normalise_contact_channels(cleaned, errors, region=region, phone_fields=("phone",))
+    if "credit_code" in cleaned:
+        raw = str(cleaned["credit_code"] or "").strip()
+        if raw:
+            try:
+                cleaned["credit_code"] = normalise_credit_code(raw)
+            except ValueError as error:
+                errors["credit_code"] = [str(error)]
+        else:
+            cleaned["credit_code"] = ""
+    if "website" in cleaned:
+        website = clean_text(str(cleaned["website"] or ""))
+        if website and "://" not in website:
+            website = f"https://{website}"
+        cleaned["website"] = website
+    if "notes" in cleaned:
+        cleaned["notes"] = str(cleaned["notes"] or "").strip()
+    if "tags" in cleaned:
+        cleaned["tags"] = tag_names_parse(cleaned["tags"])
+    if cleaned.get("code"):
+        clash = Customer.objects.filter(code=cleaned["code"])
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            if not errors:
+                raise CustomerCodeTaken(cleaned["code"])
+            errors.update(CustomerCodeTaken(cleaned["code"]).fields)
+    if errors:
+        raise ValidationFailed(errors)
+    kind = cleaned.get("kind") or (instance.kind if instance else CustomerKind.COMPANY)
+    name = cleaned.get("name", instance.name if instance else "")
+    if "name" in cleaned or "kind" in cleaned or instance is None:
+        cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(name, person=kind == CustomerKind.PERSON)
+    return cleaned
+
+
+@transaction.atomic
+def customer_create(*, actor, values: dict[str, Any], owner=None) -> Customer:
+    """Create a customer owned by the actor. Only the system (actor=None) or a user whose scope reaches
+    `owner` may create it for someone else."""
+    if actor is not None:
+        scope = access_require(actor, Resource.CUSTOMER, Action.CREATE)
+        if owner is not None and not user_can_reach_owner(actor, scope, owner):
+            raise PermissionDenied(_("You may not create customers for that owner."), detail={"field": "owner"})
+    owner = owner or actor
+    if owner is None:
+        raise ValidationFailed({"owner": [_("A customer needs an owner.")]})
+    cleaned = _clean_customer_values(values, instance=None)
+    tag_names = cleaned.pop("tags", [])
+    if not cleaned.get("code"):
+        cleaned["code"] = customer_code_generate()
+    customer = record_create(instance=Customer(owner=owner, **cleaned), actor=actor)
+    if tag_names:
+        customer.tags.set(tags_get_or_create(actor=actor, names=tag_names))
+        audit_event_record(actor=actor, action=AuditAction.UPDATE, obj=customer,
+                           changes={"tags": [[], sorted(tag_names)]})
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, actor, customer: Customer, values: dict[str, Any], expected_version: int | None,
+    from_if_match: bool = False,
+) -> Customer:
+    _require_reach(actor, Resource.CUSTOMER, Action.EDIT, customer.owner)
+    check_version(customer, expected_version, from_if_match=from_if_match)
+    cleaned = _clean_customer_values(values, instance=customer)
+    tag_names = cleaned.pop("tags", None)
+    if not cleaned.get("code", customer.code):
+        cleaned["code"] = customer.code  # an emptied code keeps the old one rather than losing the external id
+    version_before = customer.version
+    customer = record_update(
+        instance=customer, actor=actor, values=cleaned, expected_version=expected_version,
+        from_if_match=from_if_match,
+    )
+    if tag_names is not None:
+        _customer_tags_apply(actor=actor, customer=customer, names=tag_names,
+                             fields_changed=customer.version != version_before)
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, actor, customer: Customer):
+    """Move the customer to the trash with its contacts, opportunities, orders and activities, all under
+    one deletion id so a restore brings them back together."""
+    _require_reach(actor, Resource.CUSTOMER, Action.DELETE, customer.owner)
+    return record_soft_delete(
+        instance=customer, actor=actor,
+        cascade=[customer.contacts.all(), customer.opportunities.all(), customer.orders.all(),
+                 customer.activities.all()],
+    )
+
+
+@transaction.atomic
+def customer_transfer(
+    *, actor, customer: Customer, new_owner, expected_version: int | None = None, from_if_match: bool = False,
+) -> Customer:
+    """Give the customer (and so its contacts) to another owner. A separate, audited action: the new
+    owner must be an active user within the actor's own scope who may work on customers."""
+    if actor is not None:
+        scope = access_require(actor, Resource.CUSTOMER, Action.EDIT)
+        if not user_can_reach_owner(actor, scope, customer.owner):
+            raise NotFound()
+        if new_owner is None or not user_can_reach_owner(actor, scope, new_owner):
+            raise TransferTargetInvalid(_("You can only transfer customers to people within your scope."))
+    if new_owner is None or not new_owner.is_active:
+        raise TransferTargetInvalid(_("The new owner must be an active user."))
+    if not can(new_owner, Resource.CUSTOMER, Action.EDIT):
+        raise TransferTargetInvalid(_("%(user)s may not own customers.") % {"user": new_owner})
+    if new_owner.pk == customer.owner_id:
+        return customer
+    return record_update(
+        instance=customer, actor=actor, values={"owner": new_owner},
+        expected_version=customer.version if expected_version is None else expected_version,
+        from_if_match=from_if_match, audit_action=AuditAction.TRANSFER,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts
+
+def _contact_customer(*, actor, customer) -> Customer:
+    """The company a contact belongs to; the actor must be able to edit it."""
+    if customer is None or customer == "":
+        raise ValidationFailed({"customer": [_("Choose the company this contact works for.")]})
+    pk = customer.pk if isinstance(customer, Customer) else customer
+    found = Customer.objects.select_related("owner").filter(pk=pk).first()
+    if found is None:
+        raise ValidationFailed({"customer": [_("No such customer.")]})
+    if actor is not None:
+        scope = access_require(actor, Resource.CUSTOMER, Action.EDIT)
+        if not user_can_reach_owner(actor, scope, found.owner):
+            raise ValidationFailed({"customer": [_("No such customer.")]})
+    if found.kind != CustomerKind.COMPANY:
+        raise ContactNeedsCompany()
+    return found
+
+
+def _clean_contact_values(*, actor, values: dict[str, Any], instance: Contact | None) -> dict[str, Any]:
+    _reject_unknown(values, CONTACT_WRITABLE_FIELDS)
+    cleaned = dict(values)
+    errors: dict[str, list[str]] = {}
+    for field in _CONTACT_TEXT_FIELDS:
+        if field in cleaned:
+            cleaned[field] = clean_text(str(cleaned[field] or ""))
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = [_("A name is required.")]
+    if "notes" in cleaned:
+        cleaned["notes"] = str(cleaned["notes"] or "").strip()
+    if "is_primary" in cleaned:
+        cleaned["is_primary"] = bool(cleaned["is_primary"])
+    requested = cleaned.get("customer")
+    if instance is None or ("customer" in cleaned and getattr(requested, "pk", requested) != instance.customer_id):
+        cleaned["customer"] = _contact_customer(actor=actor, customer=requested)
+    elif "customer" in cleaned:
+        cleaned["customer"] = instance.customer
+    customer = cleaned.get("customer") or instance.customer
+    _normalise_contact_channels(cleaned, errors, region=customer.country, phone_fields=("phone", "mobile"))
+    if errors:
+        raise ValidationFailed(errors)
+    if "name" in cleaned:
+        cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["name"], person=True)
+    return cleaned
+
+
+def _primary_contact_clear(*, actor, customer: Customer, keep: Contact | None) -> None:
+    """At most one primary contact per customer: demote the others (each demotion is audited)."""
+    others = Contact.objects.filter(customer=customer, is_primary=True)
+    if keep is not None and keep.pk:
+        others = others.exclude(pk=keep.pk)
+    for other in others:
+        record_update(instance=other, actor=actor, values={"is_primary": False}, expected_version=other.version)
+
+
+@transaction.atomic
+def contact_create(*, actor, values: dict[str, Any]) -> Contact:
+    if actor is not None:
+        access_require(actor, Resource.CONTACT, Action.CREATE)
+    cleaned = _clean_contact_values(actor=actor, values=values, instance=None)
+    if cleaned.get("is_primary"):
+        _primary_contact_clear(actor=actor, customer=cleaned["customer"], keep=None)
+    return record_create(instance=Contact(**cleaned), actor=actor)
+
+
+@transaction.atomic
+def contact_update(
+    *, actor, contact: Contact, values: dict[str, Any], expected_version: int | None,
+    from_if_match: bool = False,
+) -> Contact:
+    _require_reach(actor, Resource.CONTACT, Action.EDIT, contact.customer.owner)
+    check_version(contact, expected_version, from_if_match=from_if_match)
+    cleaned = _clean_contact_values(actor=actor, values=values, instance=contact)
+    if cleaned.get("is_primary", contact.is_primary):
+        _primary_contact_clear(actor=actor, customer=cleaned.get("customer", contact.customer), keep=contact)
+    return record_update(
+        instance=contact, actor=actor, values=cleaned, expected_version=expected_version,
+        from_if_match=from_if_match,
+    )
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact: Contact):
+    _require_reach(actor, Resource.CONTACT, Action.DELETE, contact.customer.owner)
+    return record_soft_delete(instance=contact, actor=actor)
