@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,6 @@ from veracity.accounts.access import can
 from veracity.accounts.models import Action, Resource
 from veracity.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from veracity.core.forms import add_validation_errors
-from veracity.core.templatetags.veracity_ui import urlencode_params
 from veracity.core.views import paginate
 from veracity.pipeline import selectors, services
 from veracity.pipeline.errors import StageInUse
@@ -51,7 +50,8 @@ def _board_context(request, data) -> dict:
         "filters": filters,
         "today": timezone.localdate(),
         "can_move": can(request.user, Resource.OPPORTUNITY, Action.EDIT),
-        "next_url": reverse("pipeline:board") + "?" + urlencode_params(q=filters.q, owner=filters.owner),
+        "next_url": reverse("pipeline:board") + "?" + urlencode(
+            {key: value for key, value in {"q": filters.q, "owner": filters.owner}.items() if value}),
     }
 
 

@@ -206,3 +206,18 @@ def test_board_sums_never_mix_currencies(web_client_for, rep_li):
     OpportunityFactory(owner=rep_li, stage=stage("Proposal"), amount=Decimal("50.00"), currency="USD")
     html = web_client_for(rep_li).get("/pipeline/").text
     assert "300.00 CNY" in html and "50.00 USD" in html and "350.00" not in html
+
+
+def test_every_pipeline_message_has_a_chinese_translation():
+    from pathlib import Path
+
+    po = (Path(__file__).resolve().parents[1] / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    entries = po.split("\n\n")[1:]  # the first entry is the header
+    untranslated = [entry for entry in entries if 'msgstr ""' in entry and '\n"' not in entry.split("msgstr", 1)[1]]
+    assert untranslated == []
+
+
+def test_chinese_board_is_translated(web_client_for, rep_li):
+    client = web_client_for(rep_li)
+    html = client.get("/pipeline/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "销售漏斗" in html and "新建商机" in html
