@@ -2,7 +2,7 @@ import pytest
 
 from tests.browser.conftest import assert_fits_phone
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_rep_logs_in_and_reaches_the_products_from_the_sidebar(page_for, rep_li, password):

@@ -64,6 +64,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
 
+    @api.exception_handler(OverflowError)
+    def number_out_of_range(request, exc):  # e.g. an id beyond the database's 64-bit integers
+        return error_response(api, request, status=422, code="invalid_request",
+                              message="A number in the request is out of range.")
+
     @api.exception_handler(Exception)
     def server_error(request, exc):  # the last resort: log it, tell the client nothing internal
         logger.exception("Unhandled API error")

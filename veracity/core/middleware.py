@@ -16,7 +16,11 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if request.path.startswith("/api/") or not isinstance(exception, DomainError):
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, OverflowError):  # an id in the URL beyond 64-bit integers: no such record
+            return render(request, "errors/404.html", status=404)
+        if not isinstance(exception, DomainError):
             return None
         if isinstance(exception, PermissionDenied):
             audit_event_record(actor=request.user, action=AuditAction.ACCESS_DENIED,
