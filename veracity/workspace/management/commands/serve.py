@@ -4,6 +4,7 @@ the static files. Refuses to start while migrations are unapplied."""
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.wsgi import get_wsgi_application
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
@@ -28,9 +29,7 @@ class VeracityServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from veracity.config.wsgi import application
-
-        return application
+        return get_wsgi_application()  # the same as veracity.config.wsgi, without importing upwards
 
 
 class Command(BaseCommand):
