@@ -55,5 +55,7 @@ class Command(BaseCommand):
                                     seed=options["seed"], progress=RichProgress(progress))
             except DemoDataExists as error:
                 raise CommandError(f"{error} The demo loads into an empty database.") from error
+            except RuntimeError as error:  # e.g. no pipeline stages: the database is not migrated
+                raise CommandError(str(error)) from error
         counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in summary.counts.items())
         console.print(f"Demo data loaded in {time.monotonic() - started:.1f} s (seed {summary.seed}): {counts}.")
