@@ -55,7 +55,7 @@ demo: migrate
 	$(VERACITY) demo --if-empty
 
 run: demo
-	@$(VERACITY) demo_logins
+	@$(VERACITY) demo_logins --url http://$(HOST):$(PORT)
 	$(VERACITY) serve --host $(HOST) --port $(PORT)
 
 test: install-test
