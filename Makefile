@@ -44,7 +44,9 @@ assets: $(VENDOR)/.stamp
 # Compiled translations (.mo) are built, not committed. msgfmt comes from Debian's gettext.
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
-	cd veracity && ../$(BIN)/django-admin compilemessages -v 0
+	@if find veracity -path '*/locale/*' -name '*.po' | grep -q .; then \
+	  cd veracity && ../$(BIN)/django-admin compilemessages -v 0; \
+	else echo "no translations (.po) yet: nothing to compile"; fi
 
 migrate: install
 	$(VERACITY) migrate --no-input -v 0
@@ -53,7 +55,7 @@ demo: migrate
 	$(VERACITY) demo --if-empty
 
 run: demo
-	@$(VERACITY) demo_logins
+	@$(VERACITY) demo_logins --url http://$(HOST):$(PORT)
 	$(VERACITY) serve --host $(HOST) --port $(PORT)
 
 test: install-test

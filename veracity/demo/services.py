@@ -1,0 +1,183 @@
+"""`demo_load`: fill an empty database with a realistic, deterministic demo data set.
+
+Users go through `accounts.services.user_create` (passwords validated and hashed, audited). Business
+records are built in memory by `veracity.demo.builders` and written with `bulk_create`, one transaction
+per batch, and one audit event summarises the load (rather than one per row)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.db import transaction
+from django.db.models import Model
+
+from veracity.accounts.models import RoleCode, Team, User
+from veracity.accounts.services import user_create
+from veracity.activities.models import Activity
+from veracity.audit.models import AuditAction
+from veracity.audit.services import audit_event_record
+from veracity.catalog.models import Product, ProductCategory
+from veracity.customers.models import Contact, Customer, Tag
+from veracity.demo import builders
+from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
+from veracity.sales.models import ExchangeRate, Order, OrderLine
+
+DEMO_PASSWORD = "veracity-demo"
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: str
+    team: str | None = None
+    manages: str | None = None
+    shown: bool = False  # listed in the demo logins table
+
+
+DEMO_TEAMS = {"North": "华北", "South": "华南"}
+DEMO_USERS = (
+    DemoUser("admin", "管理员 Admin", RoleCode.ADMIN, shown=True),
+    DemoUser("manager", "王美 Mei Wang", RoleCode.SALES_MANAGER, team="North", manages="North", shown=True),
+    DemoUser("rep", "李雷 Li Lei", RoleCode.SALES_REP, team="North", shown=True),
+    DemoUser("rep2", "陈波 Bob Chen", RoleCode.SALES_REP, team="South", shown=True),
+    DemoUser("marketing", "安娜 Ana", RoleCode.MARKETING, shown=True),
+    DemoUser("service", "孙山 Sam Sun", RoleCode.SERVICE, shown=True),
+    DemoUser("auditor", "审计 Audrey", RoleCode.AUDITOR, shown=True),
+    DemoUser("manager2", "赵华 Hua Zhao", RoleCode.SALES_MANAGER, team="South", manages="South"),
+    DemoUser("rep_wang", "王芳", RoleCode.SALES_REP, team="North"),
+    DemoUser("rep_zhang", "张伟", RoleCode.SALES_REP, team="North"),
+    DemoUser("rep_chen", "陈静", RoleCode.SALES_REP, team="South"),
+    DemoUser("rep_liu", "刘洋", RoleCode.SALES_REP, team="South"),
+)
+
+
+class ProgressReporter(Protocol):
+    def phase(self, name: str, total: int) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+
+class SilentProgress:
+    def phase(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, count: int) -> None:
+        pass
+
+
+@dataclass
+class DemoSummary:
+    seed: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class DemoDataExists(Exception):
+    """The database already holds customers or demo users; the demo only loads into an empty one."""
+
+
+def demo_database_is_empty() -> bool:
+    return not Customer.all_objects.exists()
+
+
+def _insert(model: type[Model], rows: Sequence[Model], progress: ProgressReporter) -> None:
+    """bulk_create in batches, one transaction each, so a long load never holds one huge write lock."""
+    for start in range(0, len(rows), BATCH_SIZE):
+        chunk = rows[start:start + BATCH_SIZE]
+        with transaction.atomic():
+            model._default_manager.bulk_create(chunk, batch_size=BATCH_SIZE)
+        progress.advance(len(chunk))
+
+
+def demo_users_create() -> dict[str, User]:
+    """The demo people and teams North (华北) and South (华南). Everyone's password is veracity-demo."""
+    taken = sorted(User.objects.filter(username__in=[user.username for user in DEMO_USERS])
+                   .values_list("username", flat=True))
+    if taken:
+        raise DemoDataExists(f"Demo user(s) already exist: {', '.join(taken)}.")
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in DEMO_TEAMS}
+    users: dict[str, User] = {}
+    for spec in DEMO_USERS:
+        users[spec.username] = user_create(
+            actor=None, username=spec.username, password=DEMO_PASSWORD,
+            email=f"{spec.username}@demo.example", display_name=spec.display_name,
+            roles=[spec.role], team=teams[spec.team] if spec.team else None,
+            is_superuser=spec.role == RoleCode.ADMIN,
+        )
+        if spec.manages:
+            Team.objects.filter(pk=teams[spec.manages].pk).update(manager=users[spec.username])
+    return users
+
+
+def demo_load(
+    *, customers: int = 2000, order_lines: int = 20000, seed: int = 42,
+    progress: ProgressReporter | None = None,
+) -> DemoSummary:
+    """Load the demo data set. Raises DemoDataExists unless the database has no customers."""
+    progress = progress or SilentProgress()
+    if not demo_database_is_empty():
+        raise DemoDataExists("The database already has customers.")
+    if customers < 1 or order_lines < 1:
+        raise ValueError("customers and order_lines must be positive.")
+    stages = list(PipelineStage.objects.filter(is_active=True).order_by("position", "id"))
+    if not any(stage.kind == StageKind.OPEN for stage in stages):
+        raise RuntimeError("No open pipeline stages: run `veracity migrate` first (it seeds them).")
+
+    progress.phase("Users and teams", len(DEMO_USERS))
+    users = demo_users_create()
+    progress.advance(len(DEMO_USERS))
+    plan = builders.DemoPlan(seed=seed, users=users)
+    summary = DemoSummary(seed=seed)
+
+    progress.phase("Products and exchange rates", 1)
+    categories = {}
+    for name in plan.category_names():
+        categories[name] = ProductCategory.objects.get_or_create(name=name)[0]
+    products = plan.build_products(categories)
+    _insert(Product, products, SilentProgress())
+    rates = plan.build_exchange_rates()
+    _insert(ExchangeRate, rates, SilentProgress())
+    progress.advance(1)
+
+    customer_rows = plan.build_customers(customers)
+    progress.phase("Customers", len(customer_rows))
+    _insert(Customer, customer_rows, progress)
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in builders.TAGS]
+    tag_links = plan.build_tag_links(customer_rows, tags)
+    _insert(Customer.tags.through, tag_links, SilentProgress())
+
+    contact_rows = plan.build_contacts(customer_rows)
+    progress.phase("Contacts", len(contact_rows))
+    _insert(Contact, contact_rows, progress)
+
+    orders, lines_by_order = plan.build_orders(customer_rows, contact_rows, products, order_lines)
+    progress.phase("Orders", len(orders))
+    _insert(Order, orders, progress)
+    line_rows = [line for order, lines in zip(orders, lines_by_order, strict=True)
+                 for line in builders.attach_lines(order, lines)]
+    progress.phase("Order lines", len(line_rows))
+    _insert(OrderLine, line_rows, progress)
+
+    opportunities, changes_by_opportunity = plan.build_opportunities(customer_rows, contact_rows, stages)
+    progress.phase("Opportunities", len(opportunities))
+    _insert(Opportunity, opportunities, progress)
+    change_rows = [change for opportunity, changes in zip(opportunities, changes_by_opportunity, strict=True)
+                   for change in builders.attach_stage_changes(opportunity, changes)]
+    _insert(OpportunityStageChange, change_rows, SilentProgress())
+
+    activities = plan.build_activities(customer_rows, contact_rows, opportunities)
+    progress.phase("Activities", len(activities))
+    _insert(Activity, activities, progress)
+
+    summary.counts = {
+        "users": len(users), "products": len(products), "exchange_rates": len(rates),
+        "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),
+        "order_lines": len(line_rows), "opportunities": len(opportunities),
+        "stage_changes": len(change_rows), "activities": len(activities),
+    }
+    audit_event_record(
+        actor=None, action=AuditAction.CREATE, object_type="demo.dataset", object_id=str(seed),
+        object_repr="Demo data set", extra={"seed": seed, "counts": summary.counts},
+    )
+    return summary
