@@ -12,10 +12,19 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from veracity.accounts.models import RoleCode
 from veracity.accounts.services import api_token_create
 from veracity.accounts.tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english_unless_a_test_asks_otherwise():
+    """LocaleMiddleware leaves the last request's language active in the thread; start each test in
+    English and restore afterwards, so a Chinese-page test cannot change later tests' messages."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
