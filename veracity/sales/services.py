@@ -354,6 +354,10 @@ def _create_with_generated_number(order: Order, *, actor, extra: dict) -> Order:
     raise ValidationFailed({"number": [_("Could not pick a free order number: enter one.")]})
 
 
+# Once goods have left (or the order is void) its lines are history: correct them with a new order.
+LINES_LOCKED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED})
+
+
 @transaction.atomic
 def order_update(
     *, actor, order: Order, values: dict[str, Any], lines: list[dict[str, Any]] | None = None,
@@ -391,6 +395,12 @@ def order_update(
             diffs["lines"] = [old_summary, new_summary]
     if not diffs:
         return order
+    money_changed = {"lines", "currency", "exchange_rate", "total_amount"} & set(diffs)
+    if money_changed and order.status in LINES_LOCKED_STATUSES:
+        raise ValidationFailed(
+            {"lines": [_("The lines and amounts of a shipped, delivered or cancelled order cannot change.")]},
+            code="order_lines_locked",
+        )
     record_full_clean(order)
     now = timezone.now()
     user = actor if getattr(actor, "pk", None) else None

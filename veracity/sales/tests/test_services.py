@@ -160,6 +160,18 @@ def test_update_replaces_lines_recomputes_totals_and_audits_old_and_new(rep_li, 
     ]
 
 
+@pytest.mark.parametrize("status", [OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED])
+def test_lines_of_shipped_delivered_or_cancelled_orders_cannot_change(rep_li, product, status):
+    order = book(rep_li, customer_for(rep_li), [{"product": product.pk, "quantity": "1"}], status=status)
+    with pytest.raises(ValidationFailed) as caught:
+        services.order_update(actor=rep_li, order=order, values={}, expected_version=1,
+                              lines=[{"product": product.pk, "quantity": "5"}])
+    assert caught.value.code == "order_lines_locked"
+    assert Order.objects.get(pk=order.pk).total_amount == Decimal("100.00")
+    notes_only = services.order_update(actor=rep_li, order=order, values={"notes": "signed for"}, expected_version=1)
+    assert notes_only.notes == "signed for"
+
+
 def test_stale_update_is_refused_and_changes_nothing(rep_li, product):
     order = book(rep_li, customer_for(rep_li), [{"product": product.pk, "quantity": "1"}])
     stale = Order.objects.get(pk=order.pk)
