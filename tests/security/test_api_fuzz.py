@@ -3,12 +3,26 @@ whoever sends them. Runs in-process against the WSGI app, inside the test databa
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from veracity.accounts.services import api_token_create
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_transaction_open():
+    """The real WSGI handler closes the database connection after each request (as in production);
+    inside a test that would end the test's transaction, so keep it open while fuzzing, as Django's
+    own test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["admin", "rep_li"])

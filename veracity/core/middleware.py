@@ -1,3 +1,4 @@
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from veracity.audit.models import AuditAction
@@ -30,3 +31,34 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotFound):
             return render(request, "errors/404.html", status=404)
         return render(request, "errors/error.html", {"error": exception}, status=exception.status)
+
+
+class RejectNulCharactersMiddleware:
+    """No text in a CRM contains NUL characters, PostgreSQL refuses to store them, and they are a
+    classic way to smuggle data past filters. Requests whose parameters or JSON body contain one are
+    refused with 400 before any view runs. (Uploaded files are not inspected: binary is fine there.)"""
+
+    JSON_NUL = (b"\\u0000", b"\\U0000", b"\x00")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid_request", "message": "Text may not contain NUL characters.",
+                                     "detail": {}}, status=400)
+            return HttpResponseBadRequest("Text may not contain NUL characters.")
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        if "\x00" in request.path or any("\x00" in value for value in request.GET.values()) or \
+                any("\x00" in key for key in request.GET):
+            return True
+        content_type = request.content_type or ""
+        if content_type == "application/json":
+            body = request.body
+            return any(marker in body for marker in self.JSON_NUL)
+        if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+        return False
