@@ -21,6 +21,7 @@ DESKTOP = {"width": 1280, "height": 860}
 
 REFERENCE_DATA_MIGRATIONS = [
     "veracity.accounts.migrations.0002_default_roles_and_permissions",
+    "veracity.accounts.migrations.0004_grants_for_standards_imports_backups_jobs",
     "veracity.pipeline.migrations.0002_default_stages",
 ]
 
@@ -35,7 +36,8 @@ def reference_data(transactional_db):
     from django.apps import apps
 
     for module in REFERENCE_DATA_MIGRATIONS:
-        import_module(module).seed(apps, None)
+        migration = import_module(module)
+        (getattr(migration, "seed", None) or migration.grant)(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -198,3 +198,21 @@ POLICY: dict[str, Rule] = {
     "DELETE /api/v1/saved-views/{view_id}": login(obj="saved_view", owned=True),
     # --- API documentation ------------------------------------------------------------------
 }
+
+
+def _merge_app_policies() -> None:
+    """Fold in tests/security/policies/<app>.py, so apps add their routes without touching this file."""
+    import importlib
+    import pkgutil
+
+    from tests.security import policies
+
+    for module_info in pkgutil.iter_modules(policies.__path__):
+        module = importlib.import_module(f"{policies.__name__}.{module_info.name}")
+        clash = set(POLICY) & set(module.POLICY)
+        if clash:
+            raise ValueError(f"Routes with two policies: {sorted(clash)}")
+        POLICY.update(module.POLICY)
+
+
+_merge_app_policies()

@@ -32,6 +32,10 @@ class Resource(models.TextChoices):
     TEAM = "team", _("Teams")
     AUDIT_EVENT = "audit_event", _("Audit trail")
     TRASH = "trash", _("Trash")
+    ENTRY_RULE = "entry_rule", _("Entry standards")
+    IMPORT = "import", _("Imports")
+    BACKUP = "backup", _("Backups")
+    JOB = "job", _("Background jobs")
 
 
 class Action(models.TextChoices):

@@ -138,3 +138,7 @@ def login_record(*, user, succeeded: bool, username: str = "") -> None:
         object_id=user.pk if user is not None and succeeded else "",
         object_repr=username or getattr(user, "username", ""),
     )
+
+
+def logout_record(*, user) -> None:
+    audit_event_record(actor=user, action=AuditAction.LOGOUT, obj=user)

@@ -29,7 +29,12 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """POST only; flushes the server-side session."""
+    """POST only; flushes the server-side session and records the logout."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.logout_record(user=request.user)
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

@@ -45,15 +45,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "veracity.audit",
     "veracity.accounts",
     "veracity.core",
+    "veracity.standards",
     "veracity.customers",
     "veracity.catalog",
     "veracity.sales",
     "veracity.pipeline",
     "veracity.activities",
     "veracity.workspace",
+    "veracity.imports",
+    "veracity.exports",
+    "veracity.ops",
     "veracity.demo",
 ]
 
@@ -189,6 +195,16 @@ STORAGES = {
                 "OPTIONS": {"location": str(DATA_DIR / "files")}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if IS_PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Background jobs (django-tasks; Django 6's tasks framework, backported) -------------------
+# The database-backed queue needs no extra server; `veracity db_worker` runs the jobs. Tests run
+# jobs immediately, in the test's own transaction.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if ENVIRONMENT == "test"
+        else "django_tasks_db.DatabaseBackend",
+    },
 }
 
 # --- Veracity ---------------------------------------------------------------------------------

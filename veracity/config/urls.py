@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("veracity.sales.urls")),
     path("", include("veracity.pipeline.urls")),
     path("", include("veracity.activities.urls")),
+    path("", include("veracity.standards.urls")),
+    path("", include("veracity.imports.urls")),
+    path("", include("veracity.exports.urls")),
+    path("", include("veracity.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from veracity.accounts.access import can
 from veracity.accounts.models import Action, Resource
 
-# (group title, [(label, url name, icon, resource the user must be able to view or None)])
+# (group title, [(label, url name, icon, resource the user needs, optionally the action: view by default)])
 NAVIGATION = [
     ("", [
         (_("Home"), "workspace:home", "house", None),
@@ -22,10 +22,17 @@ NAVIGATION = [
         (_("Orders"), "sales:order_list", "receipt", Resource.ORDER),
         (_("Products"), "catalog:product_list", "box-seam", Resource.PRODUCT),
     ]),
+    (_("Data"), [
+        (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
+        (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
+    ]),
     (_("Administration"), [
         (_("Pipeline stages"), "pipeline:stage_list", "sliders", Resource.PIPELINE_STAGE),
         (_("Exchange rates"), "sales:rate_list", "currency-exchange", Resource.EXCHANGE_RATE),
+        (_("Entry rules"), "standards:rule_list", "ui-checks", Resource.ENTRY_RULE, Action.EDIT),
         (_("Trash"), "workspace:trash", "trash", Resource.TRASH),
+        (_("Background jobs"), "ops:job_list", "cpu", Resource.JOB),
+        (_("Backups"), "ops:backup_list", "database-check", Resource.BACKUP),
         (_("Audit trail"), "workspace:audit_list", "shield-check", Resource.AUDIT_EVENT),
     ]),
 ]
@@ -39,8 +46,8 @@ def navigation(request):
     path = request.path
     for title, items in NAVIGATION:
         visible = []
-        for label, url_name, icon, resource in items:
-            if resource is not None and not can(user, resource, Action.VIEW):
+        for label, url_name, icon, resource, *needed in items:
+            if resource is not None and not can(user, resource, needed[0] if needed else Action.VIEW):
                 continue
             try:
                 url = reverse(url_name)

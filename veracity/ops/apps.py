@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Background jobs, backups with verified restores, and the operations pages."""
+
+    name = "veracity.ops"
+    label = "ops"
+    verbose_name = _("Operations")
