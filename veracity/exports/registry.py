@@ -118,11 +118,11 @@ def _tags(customer) -> str:
     return "; ".join(sorted(tag.name for tag in customer.tags.all()))
 
 
-def order_line_list(*, user, filters: OrderFilters = OrderFilters(), action: str = Action.VIEW
+def order_line_list(*, user, filters: OrderFilters | None = None, action: str = Action.VIEW
                     ) -> QuerySet[OrderLine]:
     """The lines of exactly the orders `order_list` gives for these filters (same scope, same
     filters), in the same order as the list, lines by number."""
-    orders = order_list(user=user, filters=filters, action=action)
+    orders = order_list(user=user, filters=filters or OrderFilters(), action=action)
     sort = orders.query.order_by  # e.g. ("-order_date", "-id"): follow it through the order
     return (
         OrderLine.objects.filter(order__in=orders.order_by().values("pk"))
