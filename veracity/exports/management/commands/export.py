@@ -13,11 +13,13 @@ from veracity.exports.registry import ENTITIES, filter_names
 from veracity.exports.services import FORMATS, export_create
 
 
-def _all_filter_names() -> list[str]:
-    names: list[str] = []
+def _filter_users() -> dict[str, list[str]]:
+    """{filter name: the entities that take it}, in the order the entities declare them."""
+    users: dict[str, list[str]] = {}
     for entity in ENTITIES.values():
-        names += [name for name in filter_names(entity) if name not in names]
-    return names
+        for name in filter_names(entity):
+            users.setdefault(name, []).append(entity.name)
+    return users
 
 
 class Command(BaseCommand):
@@ -39,8 +41,9 @@ class Command(BaseCommand):
                             help="Export as this user: their permissions and scope apply, and the audit "
                                  "trail names them.")
         filters = parser.add_argument_group("filters (as on the list page)")
-        for name in _all_filter_names():
-            filters.add_argument(f"--{name.replace('_', '-')}", dest=f"filter_{name}", metavar="VALUE")
+        for name, entities in _filter_users().items():
+            filters.add_argument(f"--{name.replace('_', '-')}", dest=f"filter_{name}", metavar="VALUE",
+                                 help=f"({', '.join(entities)})")
 
     def handle(self, *args, **options):
         user = User.objects.filter(username=options["as_user"]).first()
