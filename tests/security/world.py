@@ -47,6 +47,7 @@ class World:
             "saved_view": self.saved_view.pk,
             "token": self.token.pk,
             "deletion": str(self.trashed_customer.deletion_id),
+            "entity": "customers",  # /exports/{entity}/: the sweep exports customers (policies/exports.py)
         }
 
 

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from veracity.exports import views
+
 app_name = "exports"
-urlpatterns: list = []
+urlpatterns = [
+    path("exports/<slug:entity>/", views.download, name="download"),
+]
