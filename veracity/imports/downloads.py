@@ -1,0 +1,38 @@
+"""The error file: every problem of a run as CSV or XLSX, with cells neutralised against formulas."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def neutralise(value) -> str:
+    """A cell a spreadsheet will not run as a formula (SECURITY.md R11)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def error_table(errors) -> list[list[str]]:
+    header = [_("Row"), _("Column"), _("Value"), _("Problem"), _("Level")]
+    rows = [[str(error.row_number), error.column, error.value, error.message, error.get_level_display()]
+            for error in errors]
+    return [header] + [[neutralise(cell) for cell in row] for row in rows]
+
+
+def errors_csv(errors) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(error_table(errors))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def errors_xlsx(errors) -> bytes:
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(_("Problems"))
+    for row in error_table(errors):
+        worksheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

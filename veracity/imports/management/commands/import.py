@@ -1,0 +1,90 @@
+"""veracity import <entity> FILE: check and load a CSV or XLSX file from the command line."""
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from veracity.core.errors import DomainError
+from veracity.imports import selectors, services
+from veracity.imports.mapping import ENTITIES
+from veracity.imports.models import ImportMode, ImportPolicy, ImportStatus
+
+
+class Command(BaseCommand):
+    help = ("Import customers, contacts, products, order lines, opportunities or activities from a CSV (UTF-8 or "
+            "GBK) or XLSX file: dry run first, then load in batches. Exits non-zero when the file is refused.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("entity", choices=ENTITIES)
+        parser.add_argument("file")
+        parser.add_argument("--mapping", default="", help="a saved column mapping to use, by name")
+        parser.add_argument("--dry-run", action="store_true", help="check only; load nothing")
+        parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.CREATE,
+                            help="create only, or update-or-create keyed on the external id")
+        parser.add_argument("--load-valid", action="store_true",
+                            help="load the valid rows even when some are invalid")
+        parser.add_argument("--sheet", default="", help="XLSX sheet name (default: the first)")
+        parser.add_argument("--batch-size", type=int, default=services.DEFAULT_BATCH_SIZE)
+        parser.add_argument("--as", dest="username", default="",
+                            help="import as this user (their permissions apply); default: the system")
+
+    def handle(self, *args, **options):
+        console = Console(file=self.stdout, highlight=False)
+        actor = None
+        if options["username"]:
+            actor = get_user_model().objects.filter(username=options["username"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"No active user {options['username']!r}.")
+        path = options["file"]
+        if not os.path.isfile(path):
+            raise CommandError(f"No such file: {path}")
+        policy = ImportPolicy.LOAD_VALID if options["load_valid"] else ImportPolicy.ALL_OR_NOTHING
+        try:
+            with open(path, "rb") as handle:
+                run = services.import_run_create(
+                    actor=actor, stream=handle, name=os.path.basename(path), size=os.path.getsize(path),
+                    entity=options["entity"], mode=options["mode"], policy=policy, sheet=options["sheet"],
+                    mapping_name=options["mapping"], batch_size=options["batch_size"])
+        except DomainError as error:
+            raise CommandError(f"File refused: {error.message}") from error
+        if run.status != ImportStatus.VALIDATED:
+            unmatched = ", ".join(header for header, column in run.mapping.items() if not column)
+            raise CommandError(f"Required columns are missing (unrecognised: {unmatched}). "
+                               "Save a mapping in the web page and pass --mapping NAME.")
+        self._summary(console, run, "dry_run")
+        self._problems(console, run)
+        if options["dry_run"]:
+            return
+        total = run.rows_total
+        try:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console) as progress:
+                task = progress.add_task("Importing", total=total)
+                run = services.import_run_execute(actor=actor, run_id=run.pk,
+                                                  progress=lambda rows: progress.advance(task, rows))
+        except DomainError as error:
+            raise CommandError(f"Not loaded: {error.message}") from error
+        self._summary(console, run, "done")
+        if run.status != ImportStatus.COMPLETED:
+            raise CommandError(run.message or "The import did not complete.")
+        console.print(f"Import {run.pk} completed. Undo it with the revert button on /imports/{run.pk}/.")
+
+    def _summary(self, console, run, key):
+        counts = run.counts.get(key, {})
+        table = Table(title=f"Import {run.pk} ({'dry run' if key == 'dry_run' else 'loaded'})")
+        table.add_column("")
+        table.add_column("count", justify="right")
+        for name in ("rows", "valid", "invalid", "created", "updated", "unchanged"):
+            table.add_row(name, str(counts.get(name, 0)))
+        for model, related in counts.get("related", {}).items():
+            table.add_row(f"{model} created / updated", f"{related['created']} / {related['updated']}")
+        console.print(table)
+
+    def _problems(self, console, run):
+        errors = list(selectors.import_row_errors(run=run)[:20])
+        for error in errors:
+            console.print(f"row {error.row_number} {error.column}: {error.message}", markup=False)

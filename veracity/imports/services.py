@@ -1,0 +1,342 @@
+"""Import runs: upload, map, dry run, execute in batches (resumable), revert. Every path — page, API,
+task, command — calls these; each is audited."""
+
+from __future__ import annotations
+
+import os
+from typing import IO, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from veracity.accounts.access import access_require
+from veracity.accounts.models import Action, Resource
+from veracity.audit.models import AuditAction
+from veracity.audit.services import audit_event_record
+from veracity.core.errors import DomainError, ValidationFailed
+from veracity.imports import mapping as mapping_module
+from veracity.imports.entities import HANDLERS_BY_MODEL, Context, Issue
+from veracity.imports.errors import ImportFileRejected, ImportStateInvalid
+from veracity.imports.models import (
+    ImportBatch,
+    ImportedRecord,
+    ImportMapping,
+    ImportMode,
+    ImportPolicy,
+    ImportRowError,
+    ImportRun,
+    ImportStatus,
+    RecordAction,
+)
+from veracity.imports.pipeline import VALUE_PREVIEW_CHARS, Batch, UnitResult, read_batches, unit_apply
+from veracity.imports.reading import check_size, table_open
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+def _require(actor, action: str) -> None:
+    if actor is not None:
+        access_require(actor, Resource.IMPORT, action)
+
+
+def _audit(actor, run: ImportRun, action: AuditAction, event: str, **extra) -> None:
+    audit_event_record(actor=actor, action=action, obj=run, extra={"event": event, "entity": run.entity,
+                                                                   "file": run.original_name, **extra})
+
+
+def _safe_name(name: str) -> str:
+    base = os.path.basename(str(name or "upload")).replace("\x00", "")
+    return base[:200] or "upload"
+
+
+def import_run_create(
+    *, actor, stream: IO[bytes], name: str, size: int, entity: str, mode: str = ImportMode.CREATE,
+    policy: str = ImportPolicy.ALL_OR_NOTHING, sheet: str = "", mapping_name: str = "",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> ImportRun:
+    """Check and store an uploaded file, suggest a mapping and, when every required column is mapped,
+    run the dry run. A file that cannot be used is refused (ImportFileRejected) and nothing is stored."""
+    _require(actor, Action.CREATE)
+    errors = {}
+    if entity not in mapping_module.ENTITIES:
+        errors["entity"] = [_("Choose what the file contains.")]
+    if mode not in ImportMode.values:
+        errors["mode"] = [_("Choose create or upsert.")]
+    if policy not in ImportPolicy.values:
+        errors["policy"] = [_("Choose what happens to invalid rows.")]
+    if errors:
+        raise ValidationFailed(errors)
+    check_size(size)
+    table = table_open(stream, sheet=sheet or None)
+    saved = None
+    if mapping_name:
+        saved = ImportMapping.objects.filter(entity=entity, name=mapping_name).first()
+        if saved is None:
+            raise ValidationFailed({"mapping": [_("No saved mapping has this name.")]})
+    suggested = mapping_module.mapping_suggest(entity, table.headers, saved=saved.mapping if saved else None)
+    stream.seek(0)
+    run = ImportRun(
+        entity=entity, original_name=_safe_name(name), size=size, file_kind=table.kind, encoding=table.encoding,
+        sheet=sheet or "", headers=table.headers, mapping=suggested, mode=mode, policy=policy,
+        batch_size=max(1, int(batch_size)), created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    run.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{table.kind}", File(stream), save=False)
+    run.save()
+    _audit(actor, run, AuditAction.CREATE, "import_upload", encoding=run.encoding, size=size)
+    try:
+        mapping_module.mapping_check(entity, table.headers, suggested)
+    except ImportFileRejected:
+        return run  # the user completes the mapping first
+    return import_run_validate(actor=actor, run=run)
+
+
+def import_run_map(*, actor, run: ImportRun, mapping: dict[str, str], save_as: str = "") -> ImportRun:
+    """Set the header mapping (optionally saving it by name) and run the dry run again."""
+    _require(actor, Action.CREATE)
+    _editable(run)
+    run.mapping = mapping_module.mapping_check(run.entity, run.headers, mapping)
+    run.save(update_fields=["mapping", "updated_at"])
+    if save_as.strip():
+        ImportMapping.objects.update_or_create(
+            entity=run.entity, name=save_as.strip()[:100],
+            defaults={"mapping": run.mapping, "created_by": run.created_by})
+    return import_run_validate(actor=actor, run=run)
+
+
+def _editable(run: ImportRun) -> None:
+    if run.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.REJECTED):
+        raise ImportStateInvalid(_("This import has already been started."))
+
+
+def _actor_of(run: ImportRun):
+    """Rows are written as the person who uploaded the file (or the system for a command without --as)."""
+    return run.created_by
+
+
+def _batches(run: ImportRun):
+    run.file.open("rb")
+    return run.file, read_batches(run.file, entity=run.entity, sheet=run.sheet, mapping=run.mapping,
+                                  batch_size=run.batch_size)
+
+
+def _error_rows(run: ImportRun, result: UnitResult) -> list[ImportRowError]:
+    rows = []
+    for level, issues in ((ImportRowError.Level.ERROR, result.issues), (ImportRowError.Level.WARNING, result.warnings)):
+        rows.extend(ImportRowError(run=run, row_number=issue.row, column=issue.column[:100],
+                                   value=str(issue.value)[:VALUE_PREVIEW_CHARS], message=issue.message, level=level)
+                    for issue in issues)
+    return rows
+
+
+def _empty_counts() -> dict[str, Any]:
+    return {"rows": 0, "valid": 0, "invalid": 0, "created": 0, "updated": 0, "unchanged": 0, "related": {}}
+
+
+def _count(counts: dict[str, Any], result: UnitResult) -> None:
+    rows = len(result.unit.rows)
+    counts["rows"] += rows
+    if result.status == "invalid":
+        counts["invalid"] += rows
+        return
+    counts["valid"] += rows
+    counts[result.status] += 1
+    for written in result.outcome.writes:
+        if not written.main:
+            label = written.obj._meta.model_name
+            related = counts["related"].setdefault(label, {"created": 0, "updated": 0})
+            related[written.action] += 1
+
+
+def import_run_validate(*, actor, run: ImportRun, progress=None) -> ImportRun:
+    """The dry run: every row goes through the services inside a transaction that is rolled back, so
+    the counts (to create / update / unchanged) and the errors are exactly what running would give."""
+    _require(actor, Action.CREATE)
+    _editable(run)
+    ctx = Context(actor=_actor_of(run), mode=run.mode)
+    counts = _empty_counts()
+    errors: list[ImportRowError] = []
+    handle, batches = _batches(run)
+    try:
+        with transaction.atomic():
+            for batch in batches:
+                for unit in batch.units:
+                    result = unit_apply(unit, ctx, entity=run.entity, with_warnings=True)
+                    _count(counts, result)
+                    errors.extend(_error_rows(run, result))
+                if progress:
+                    progress(counts["rows"])
+            transaction.set_rollback(True)
+    except ImportFileRejected as error:
+        run.status, run.message = ImportStatus.REJECTED, error.message
+        run.save(update_fields=["status", "message", "updated_at"])
+        _audit(actor, run, AuditAction.UPDATE, "import_rejected", message=error.message)
+        raise
+    finally:
+        handle.close()
+    with transaction.atomic():
+        ImportRowError.objects.filter(run=run).delete()
+        ImportRowError.objects.bulk_create(errors, batch_size=1000)
+        run.counts = {"dry_run": counts}
+        run.rows_total = counts["rows"]
+        run.status = ImportStatus.VALIDATED
+        run.message = ""
+        run.validated_at = timezone.now()
+        run.save()
+        _audit(actor, run, AuditAction.UPDATE, "import_dry_run", counts=counts)
+    return run
+
+
+def import_run_queue(*, actor, run: ImportRun) -> ImportRun:
+    """Check the run may start and enqueue the task (after the transaction commits)."""
+    _require(actor, Action.CREATE)
+    _check_startable(run)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.QUEUED, message="")
+    run.status = ImportStatus.QUEUED
+    _audit(actor, run, AuditAction.UPDATE, "import_queued")
+    from veracity.imports.tasks import import_run_execute_task
+
+    transaction.on_commit(lambda: import_run_execute_task.enqueue(run.pk))
+    return run
+
+
+def _check_startable(run: ImportRun) -> None:
+    if run.status not in (ImportStatus.VALIDATED, ImportStatus.QUEUED, ImportStatus.FAILED, ImportStatus.RUNNING):
+        raise ImportStateInvalid(_("Only a checked import that has not finished can be run."))
+    dry = run.counts.get("dry_run", {})
+    if run.policy == ImportPolicy.ALL_OR_NOTHING and dry.get("invalid"):
+        raise ImportStateInvalid(_("Some rows are invalid: fix the file, or choose to load only the valid rows."))
+    if not dry.get("valid"):
+        raise ImportStateInvalid(_("No row is valid: there is nothing to load."))
+
+
+def batch_commit(run: ImportRun, batch: Batch, results: list[UnitResult]) -> None:
+    """Write the batch's bookkeeping in the transaction that holds its data."""
+    committed = ImportBatch.objects.create(run=run, number=batch.number, row_start=batch.row_start,
+                                           row_end=batch.row_end, rows=batch.row_count, committed_at=timezone.now())
+    records, errors = [], []
+    counts = _empty_counts()
+    for result in results:
+        _count(counts, result)
+        errors.extend(_error_rows(run, result)[:len(result.issues)])
+        if result.outcome is None:
+            continue
+        for written in result.outcome.writes:
+            records.append(ImportedRecord(
+                run=run, batch=committed, content_type=ContentType.objects.get_for_model(written.obj),
+                object_id=written.obj.pk, action=written.action, previous=written.previous,
+                version_after=written.obj.version))
+    ImportedRecord.objects.bulk_create(records, batch_size=1000)
+    ImportRowError.objects.bulk_create(errors, batch_size=1000)
+    locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+    done = locked.counts.get("done") or _empty_counts()
+    for key in ("rows", "valid", "invalid", "created", "updated", "unchanged"):
+        done[key] += counts[key]
+    for label, related in counts["related"].items():
+        target = done["related"].setdefault(label, {"created": 0, "updated": 0})
+        for key, value in related.items():
+            target[key] += value
+    locked.counts = {**locked.counts, "done": done}
+    locked.save(update_fields=["counts", "updated_at"])
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=F("rows_done") + batch.row_count,
+                                               batches_done=batch.number)
+    run.counts = locked.counts
+
+
+def import_run_execute(*, actor, run_id: int, progress=None) -> ImportRun:
+    """Load the rows, one transaction per batch with its ImportBatch row. Run again after a crash, it
+    continues after the last committed batch, so no row is written twice."""
+    run = ImportRun.objects.get(pk=run_id)
+    _require(actor, Action.CREATE)
+    _check_startable(run)
+    last = ImportBatch.objects.filter(run=run).aggregate(last=Max("number"))["last"] or 0
+    if last == 0:
+        ImportRowError.objects.filter(run=run, level=ImportRowError.Level.ERROR).delete()
+        ImportRun.objects.filter(pk=run.pk).update(rows_done=0, batches_done=0)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, started_at=run.started_at or timezone.now())
+    _audit(actor, run, AuditAction.UPDATE, "import_execute", resume_after_batch=last)
+    ctx = Context(actor=_actor_of(run), mode=run.mode)
+    all_or_nothing = run.policy == ImportPolicy.ALL_OR_NOTHING
+    handle, batches = _batches(run)
+    try:
+        for batch in batches:
+            if batch.number <= last:
+                continue
+            with transaction.atomic():
+                results = [unit_apply(unit, ctx, entity=run.entity) for unit in batch.units]
+                invalid = [result for result in results if result.status == "invalid"]
+                if invalid and all_or_nothing:
+                    transaction.set_rollback(True)
+                    failed = invalid[0].issues[0] if invalid[0].issues else Issue(batch.row_start, "", "", "")
+                    message = _("Row %(row)s became invalid since the dry run (%(reason)s); batch %(batch)s was "
+                                "not loaded. Revert or fix and resume.") % {
+                        "row": failed.row, "reason": failed.message, "batch": batch.number}
+                else:
+                    batch_commit(run, batch, results)
+                    message = ""
+            if message:
+                ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message=message)
+                _audit(actor, run, AuditAction.UPDATE, "import_failed", message=message)
+                run.refresh_from_db()
+                return run
+            if progress:
+                progress(batch.row_count)
+    except ImportFileRejected as error:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message=error.message)
+        raise
+    finally:
+        handle.close()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.COMPLETED, finished_at=timezone.now(), message="")
+    run.refresh_from_db()
+    _audit(actor, run, AuditAction.UPDATE, "import_completed", counts=run.counts.get("done", {}))
+    return run
+
+
+def import_run_mark_failed(*, run_id: int, message: str) -> None:
+    """Used by the task when execution stopped on an unexpected error: committed batches stay, the
+    run can be resumed."""
+    ImportRun.objects.filter(pk=run_id, status=ImportStatus.RUNNING).update(status=ImportStatus.FAILED,
+                                                                           message=message[:2000])
+
+
+@transaction.atomic
+def import_run_revert(*, actor, run: ImportRun) -> dict[str, int]:
+    """Undo a run: records it created go to the trash, records it updated get their previous values
+    back — unless someone changed them since, in which case they are left alone and reported."""
+    _require(actor, Action.EDIT)
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in (ImportStatus.COMPLETED, ImportStatus.FAILED):
+        raise ImportStateInvalid(_("Only a completed or failed import can be reverted."))
+    summary = {"deleted": 0, "restored": 0, "skipped": 0}
+    skipped: list[str] = []
+    for record in run.records.select_related("content_type").order_by("-id"):
+        model = record.content_type.model_class()
+        handler = HANDLERS_BY_MODEL[model._meta.label_lower]
+        obj = model.objects.filter(pk=record.object_id).first()
+        if obj is None:
+            summary["skipped"] += 1
+            continue
+        try:
+            if record.action == RecordAction.CREATED:
+                handler.delete(actor=actor, obj=obj)
+                summary["deleted"] += 1
+            elif record.version_after is not None and obj.version != record.version_after:
+                summary["skipped"] += 1
+                skipped.append(f"{model._meta.model_name} {obj.pk}")
+            else:
+                handler.restore(actor=actor, obj=obj, previous=record.previous)
+                summary["restored"] += 1
+        except DomainError as error:
+            raise ImportStateInvalid(_("Could not revert %(record)s: %(reason)s") % {
+                "record": f"{model._meta.model_name} {obj.pk}", "reason": error.message}) from error
+    run.status = ImportStatus.REVERTED
+    run.reverted_at = timezone.now()
+    run.reverted_by = actor if getattr(actor, "pk", None) else None
+    run.message = (_("Left alone because they changed after the import: %(records)s") % {
+        "records": ", ".join(skipped[:50])}) if skipped else ""
+    run.save()
+    _audit(actor, run, AuditAction.UPDATE, "import_revert", **summary)
+    return summary
