@@ -27,6 +27,46 @@ def english_unless_a_test_asks_otherwise():
         yield
 
 
+# Reference data that migrations seed: the roles and permission matrix, and the pipeline stages.
+REFERENCE_DATA_MIGRATIONS = [
+    "veracity.accounts.migrations.0002_default_roles_and_permissions",
+    "veracity.accounts.migrations.0004_grants_for_standards_imports_backups_jobs",
+    "veracity.pipeline.migrations.0002_default_stages",
+]
+
+
+def _uses_transactions(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    return bool((marker and marker.kwargs.get("transaction")) or "transactional_db" in names or "live_server" in names)
+
+
+def _uses_database(request) -> bool:
+    names = request.fixturenames
+    return bool(request.node.get_closest_marker("django_db") or "db" in names or _uses_transactions(request))
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Tests that run with real transactions (the browser tests' live server) flush the database
+    afterwards, taking the migration-seeded reference data with it for whatever runs next on that
+    worker. Seed it again, with the migrations' own functions, whenever it is missing."""
+    if not _uses_database(request):
+        return
+    request.getfixturevalue("transactional_db" if _uses_transactions(request) else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from veracity.accounts.models import RolePermission
+
+    if RolePermission.objects.exists():
+        return
+    for module in REFERENCE_DATA_MIGRATIONS:
+        migration = import_module(module)
+        (getattr(migration, "seed", None) or migration.grant)(apps, None)
+
+
 @pytest.fixture
 def team_north(db):
     return TeamFactory(name="North")

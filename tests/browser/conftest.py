@@ -19,27 +19,6 @@ PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
 
 
-REFERENCE_DATA_MIGRATIONS = [
-    "veracity.accounts.migrations.0002_default_roles_and_permissions",
-    "veracity.accounts.migrations.0004_grants_for_standards_imports_backups_jobs",
-    "veracity.pipeline.migrations.0002_default_stages",
-]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Browser tests run against a live server, so they use real transactions and the database is
-    flushed after each one, taking the roles, permission matrix and stages that migrations seeded.
-    Seed them again before each test with the migrations' own functions."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in REFERENCE_DATA_MIGRATIONS:
-        migration = import_module(module)
-        (getattr(migration, "seed", None) or migration.grant)(apps, None)
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
