@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from veracity.core.api import ErrorOut, Pagination, ShapedQuerySet
@@ -115,7 +115,7 @@ def job_detail(request: HttpRequest, job_id: str):
              summary="Queue a failed job again with the same arguments")
 def job_retry(request: HttpRequest, job_id: str):
     new_id = services.job_retry(actor=request.user, job_id=job_id)
-    return 202, {"retry_of": job_id, "job_id": new_id}
+    return Status(202, {"retry_of": job_id, "job_id": new_id})
 
 
 def _schedule_out(row: selectors.ScheduleRow) -> dict:
