@@ -1,13 +1,12 @@
 """Writes of the jobs area: retry a failed job, enable or disable a scheduled one. Both audited."""
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
-from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
-from veracity.accounts.access import access_require
-from veracity.accounts.models import Action, Resource
+from veracity.accounts.models import Action
 from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.ops.jobs.errors import JobNotRetryable, TaskUnavailable
@@ -21,21 +20,18 @@ def job_retry(*, actor, job_id) -> str | None:
 
     Returns the new job's id, or None when the caller's own transaction is still open (the job is
     then enqueued when it commits)."""
-    job: DBTaskResult = job_get(user=actor, pk=job_id, action=Action.EDIT)
-    access_require(actor, Resource.JOB, Action.EDIT)
+    job: DBTaskResult = job_get(user=actor, pk=job_id, action=Action.EDIT)  # checks job/edit
     if job.status != TaskResultStatus.FAILED:
         raise JobNotRetryable(detail={"status": job.status})
     try:
         task = job.task
-    except ImportError as error:
+    except (ImportError, SuspiciousOperation) as error:  # gone from the code, or no longer a task
         raise TaskUnavailable(detail={"task_path": job.task_path}) from error
-    if not isinstance(task, Task):  # pragma: no cover - job.task raises SuspiciousOperation first
-        raise TaskUnavailable(detail={"task_path": job.task_path})
     args, kwargs = job.args_kwargs.get("args", []), job.args_kwargs.get("kwargs", {})
     enqueued: dict[str, str] = {}
 
     def enqueue():
-        enqueued["id"] = str(task.using(run_after=None).enqueue(*args, **kwargs).id)
+        enqueued["id"] = str(task.enqueue(*args, **kwargs).id)
 
     with transaction.atomic():
         audit_event_record(actor=actor, action=AuditAction.CREATE, object_type="ops.job", object_id=str(job.pk),
