@@ -56,7 +56,7 @@ demo: migrate
 
 run: demo
 	@$(VERACITY) demo_logins --url http://$(HOST):$(PORT)
-	$(VERACITY) serve --host $(HOST) --port $(PORT)
+	$(VERACITY) serve --host $(HOST) --port $(PORT) --with-worker
 
 test: install-test
 	bash scripts/run_tests.sh

@@ -9,11 +9,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from veracity.accounts.models import ApiToken, User
 from veracity.activities.models import Activity
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
+from veracity.ops.models import ScheduledJob
 from veracity.pipeline.models import Opportunity, PipelineStage
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 from veracity.workspace.models import SavedView
@@ -32,6 +34,7 @@ class World:
     saved_view: SavedView
     token: ApiToken
     trashed_customer: Customer
+    job: DBTaskResult | None = None
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -48,6 +51,8 @@ class World:
             "token": self.token.pk,
             "deletion": str(self.trashed_customer.deletion_id),
             "entity": "customers",  # /exports/{entity}/: the sweep exports customers (policies/exports.py)
+            "job": str(self.job.pk) if self.job else None,
+            "schedule": "purge_trash",
         }
 
 
@@ -74,7 +79,12 @@ def build_world(*, owner, other_owner) -> World:
     trashed = Customer.all_objects.create(code="C-LI-OLD", name="Old customer", owner=owner,
                                           deleted_at=timezone.now(), deleted_by=owner, deletion_id=uuid.uuid4())
     Customer.objects.create(code="C-BOB-1", name="Bob's customer", owner=other_owner)
-    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed)
+    job = DBTaskResult.objects.create(
+        task_path="veracity.workspace.tasks.trash_purge_run", args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
+        traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
+    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
+                 job)
 
 
 FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate]
@@ -95,5 +105,7 @@ def data_fingerprint() -> dict[str, object]:
     summary["stages"] = list(PipelineStage.objects.order_by("pk").values_list("pk", "name", "position", "probability"))
     summary["saved_views"] = SavedView.objects.aggregate(rows=Count("pk"), last=Max("pk"))
     summary["tokens"] = list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"))
+    summary["jobs"] = list(DBTaskResult.objects.order_by("pk").values_list("pk", "status"))
+    summary["schedules"] = list(ScheduledJob.objects.order_by("pk").values_list("name", "enabled", "next_due_at"))
     summary["users"] = list(User.objects.order_by("pk").values_list("pk", "is_active", "team_id"))
     return summary

@@ -8,3 +8,8 @@ class OpsConfig(AppConfig):
     name = "veracity.ops"
     label = "ops"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from veracity.ops.jobs.progress import connect_signals
+
+        connect_signals()
