@@ -67,10 +67,10 @@ class LoginView(auth_views.LoginView):
 def login_locked_out(request, original_response=None, credentials=None):
     """What django-axes answers while a (username, IP) pair is locked out: the login page with a
     message that says nothing about whether the account exists."""
-    form = LoginForm(request)
-    form.add_error(None, _("Too many failed attempts. Wait %(minutes)d minutes, then try again.") % {
-        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
-    return render(request, "accounts/login.html", {"form": form, "next": ""}, status=429)
+    message = _("Too many failed attempts. Wait %(minutes)d minutes, then try again.") % {
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
+    return render(request, "accounts/login.html", {"form": LoginForm(request), "next": "",
+                                                   "lockout_message": message}, status=429)
 
 
 def login_verify(request):
