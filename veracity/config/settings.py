@@ -152,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Brute-force control (R6) with django-axes: failures are counted per (username, IP) pair, so an
 # attacker elsewhere cannot lock a user out; the lock lifts by itself after the cool-off.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "veracity.accounts.backends.ThrottledLoginBackend",  # django-axes; steps aside without a request
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("VERACITY_LOGIN_THROTTLE", True)
