@@ -17,6 +17,8 @@ PERSONAS = ["admin", "manager_mei", "rep_li", "rep_lin", "rep_bob", "marketing_a
 # The API's own documentation pages are public by design (they describe, they hold no data).
 DOCUMENTATION = {"api:openapi-json", "api:openapi-view"}
 ALIASES = {"view_id": "saved_view", "name": "schedule"}
+# Ids for the accounts administration routes (tests/security/policies/accounts_admin.py).
+ACCOUNT_IDS = {"role": "sales_rep", "resource": "customer", "action": "view"}
 
 
 def test_every_route_has_a_permission_policy():
@@ -30,7 +32,7 @@ def test_policy_names_no_route_that_does_not_exist():
 
 
 def _url(route: Route, rule: Rule, world: World) -> str:
-    ids = world.ids()
+    ids = {**world.ids(), **ACCOUNT_IDS, "user": world.sweep_target.pk, "team": world.sweep_target.team_id}
     values = {}
     for name in route.params:
         if name == "pk":
@@ -60,7 +62,12 @@ def personas(request, admin, manager_mei, rep_li, rep_lin, rep_bob, marketing_an
 
 @pytest.fixture
 def world(personas) -> World:
-    return build_world(owner=personas["rep_li"], other_owner=personas["rep_bob"])
+    world = build_world(owner=personas["rep_li"], other_owner=personas["rep_bob"])
+    # A spare user for the administration routes to change, so no persona is deactivated mid-sweep.
+    from veracity.accounts.tests.factories import UserFactory
+
+    world.sweep_target = UserFactory(username="sweep_target", team=personas["rep_li"].team)
+    return world
 
 
 def _client(kind, user, web_client_for):

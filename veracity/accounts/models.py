@@ -158,3 +158,60 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class TwoFactorRequirement(models.TextChoices):
+    NOBODY = "nobody", _("Optional for everyone")
+    ADMINS = "admins", _("Required for administrators")
+    EVERYONE = "everyone", _("Required for everyone")
+
+
+class SecurityPolicy(models.Model):
+    """The site-wide security settings an administrator can change on a page (one row, pk=1)."""
+
+    require_two_factor = models.CharField(
+        _("two-factor authentication"), max_length=16, choices=TwoFactorRequirement.choices,
+        default=TwoFactorRequirement.NOBODY,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+
+    def __str__(self) -> str:
+        return str(TwoFactorRequirement(self.require_two_factor).label)
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        """The one row, created with the defaults the first time it is asked for."""
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP, 30 s steps). Usable once `confirmed_at` is set.
+
+    `last_used_step` is the time step of the last accepted code, so a code (or an older one)
+    cannot be replayed within its window."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for two-factor login. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"

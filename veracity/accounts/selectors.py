@@ -46,3 +46,54 @@ def user_role_codes(user) -> set[str]:
 
 def user_is_manager(user) -> bool:
     return RoleCode.SALES_MANAGER in user_role_codes(user)
+
+
+def user_admin_list(*, user, q: str = "", role: str = "", team_id: int | None = None,
+                    active: bool | None = None) -> QuerySet[User]:
+    """Every user, active or not, for the administrators who manage access (needs user:edit)."""
+    access_require(user, Resource.USER, Action.EDIT)
+    queryset = User.objects.select_related("team").prefetch_related("roles").order_by("username")
+    if q:
+        queryset = queryset.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(email__icontains=q))
+    if role:
+        queryset = queryset.filter(roles__code=role)
+    if team_id:
+        queryset = queryset.filter(team_id=team_id)
+    if active is not None:
+        queryset = queryset.filter(is_active=active)
+    return queryset.distinct()
+
+
+def user_admin_get(*, user, pk: int) -> User:
+    from veracity.core.errors import NotFound
+
+    found = user_admin_list(user=user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No such user.")
+    return found
+
+
+def team_admin_get(*, user, pk: int) -> Team:
+    from veracity.core.errors import NotFound
+
+    access_require(user, Resource.TEAM, Action.EDIT)
+    team = Team.objects.select_related("manager").filter(pk=pk).first()
+    if team is None:
+        raise NotFound("No such team.")
+    return team
+
+
+def permission_matrix(*, user) -> dict:
+    """The whole matrix for the admin page and the API: {role: {(resource, action): scope}} plus the
+    field grants {role: {(resource, field)}}."""
+    from veracity.accounts.models import FieldPermission, Role, RolePermission
+
+    access_require(user, Resource.USER, Action.EDIT)
+    roles = {role.code: {} for role in Role.objects.all()}
+    for code, resource, action, scope in RolePermission.objects.values_list("role__code", "resource", "action",
+                                                                             "scope"):
+        roles.setdefault(code, {})[(resource, action)] = scope
+    fields: dict[str, set] = {code: set() for code in roles}
+    for code, resource, field in FieldPermission.objects.values_list("role__code", "resource", "field"):
+        fields.setdefault(code, set()).add((resource, field))
+    return {"grants": roles, "fields": fields}

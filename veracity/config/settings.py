@@ -1,5 +1,6 @@
 """Django settings for Veracity, read from the environment (see .env.example and docs/configuration.md)."""
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # AUTH-HARDENING (see below)
     "veracity.audit",
     "veracity.accounts",
     "veracity.core",
@@ -73,11 +75,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "veracity.accounts.middleware.SessionTimeoutMiddleware",
+    "veracity.accounts.middleware.TwoFactorEnrolmentMiddleware",  # AUTH-HARDENING (see below)
     "veracity.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "veracity.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # AUTH-HARDENING: last, as django-axes asks (see below)
 ]
 
 ROOT_URLCONF = "veracity.config.urls"
@@ -130,19 +134,42 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# ===== AUTH-HARDENING (SECURITY.md R4–R8): passwords, login throttling, two-factor, sessions =====
+# Everything the accounts hardening changed in settings is in this block, plus three list entries
+# marked AUTH-HARDENING: "axes" in INSTALLED_APPS, TwoFactorEnrolmentMiddleware after the session
+# timeout, and axes.middleware.AxesMiddleware last. See docs/security.md.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",  # Argon2id; older hashes are upgraded on login
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NIST SP 800-63B: 8–64 characters (15 recommended), no composition rules, no forced rotation.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "veracity.accounts.validators.PasswordLengthValidator",
+     "OPTIONS": {"min_length": 8, "max_length": 64, "recommended_length": 15}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-
-# Sessions: absolute lifetime by cookie age, idle timeout by SessionTimeoutMiddleware.
+# Brute-force control (R6) with django-axes: failures are counted per (username, IP) pair, so an
+# attacker elsewhere cannot lock a user out; the lock lifts by itself after the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "veracity.accounts.backends.ThrottledLoginBackend",  # django-axes; steps aside without a request
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("VERACITY_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("VERACITY_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("VERACITY_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "veracity.accounts.views.login_locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Sessions (R8): the idle timeout and the absolute lifetime are both enforced server-side by
+# SessionTimeoutMiddleware (the absolute one from the login time kept in the session, so activity
+# never extends it); SESSION_SAVE_EVERY_REQUEST stays False.
 SESSION_COOKIE_AGE = env_int("VERACITY_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 SESSION_IDLE_SECONDS = env_int("VERACITY_SESSION_IDLE_SECONDS", 2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = False
+# ===== end AUTH-HARDENING ==========================================================================
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

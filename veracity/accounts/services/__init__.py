@@ -1,15 +1,17 @@
-"""Writes for users, roles and API tokens. Each one records an audit event."""
+"""Writes for users, roles, API tokens, two-factor devices and the permission matrix. Each one records an
+audit event. Split by topic into submodules; everything is importable from here."""
 
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from veracity.accounts.access import access_require
 from veracity.accounts.models import Action, ApiToken, Resource, Role, RoleCode, Team, User, hash_token
+from veracity.accounts.services.guards import ensure_another_active_admin
+from veracity.accounts.services.sessions import user_sessions_end
 from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.core.errors import NotFound, ValidationFailed
@@ -61,6 +63,8 @@ def user_deactivate(*, actor, user: User) -> User:
     """Deactivating a user ends every web session and revokes every API token at once."""
     if actor is not None:
         access_require(actor, Resource.USER, Action.EDIT)
+    if user.roles.filter(code=RoleCode.ADMIN).exists():
+        ensure_another_active_admin(user=user, field="is_active")
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -70,17 +74,6 @@ def user_deactivate(*, actor, user: User) -> User:
         extra={"tokens_revoked": revoked, "sessions_ended": ended},
     )
     return user
-
-
-def user_sessions_end(*, user: User) -> int:
-    """Delete the user's server-side sessions. Sessions are not indexed by user, so this decodes
-    the live ones; fine for the number of sessions a CRM has."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
 
 
 @transaction.atomic
@@ -129,16 +122,50 @@ def api_token_authenticate(*, raw_token: str) -> User | None:
     return token.user
 
 
-def login_record(*, user, succeeded: bool, username: str = "") -> None:
-    """Audit a login attempt (successful or not)."""
+def login_record(*, user, succeeded: bool, username: str = "", reason: str = "") -> None:
+    """Audit a login attempt (successful or not; `reason` says why one failed: "bad_credentials",
+    "locked_out", "bad_two_factor_code")."""
     audit_event_record(
         actor=user if succeeded else None,
         action=AuditAction.LOGIN if succeeded else AuditAction.LOGIN_FAILED,
         object_type="accounts.user",
         object_id=user.pk if user is not None and succeeded else "",
         object_repr=username or getattr(user, "username", ""),
+        extra={"reason": reason} if reason else None,
     )
 
 
 def logout_record(*, user) -> None:
     audit_event_record(actor=user, action=AuditAction.LOGOUT, obj=user)
+
+
+from veracity.accounts.services.administration import (  # noqa: E402  (split by topic; re-exported)
+    USER_WRITABLE_FIELDS,
+    field_permission_set,
+    role_permission_set,
+    security_policy_update,
+    team_create,
+    team_update,
+    user_password_change,
+    user_reactivate,
+    user_sessions_terminate,
+    user_update,
+)
+from veracity.accounts.services.twofactor import (  # noqa: E402
+    recovery_codes_left,
+    totp_disable,
+    totp_enrol_confirm,
+    totp_enrol_start,
+    two_factor_enabled,
+    two_factor_required,
+    two_factor_verify,
+)
+
+__all__ = [
+    "USER_WRITABLE_FIELDS", "api_token_authenticate", "api_token_create", "api_token_revoke",
+    "field_permission_set", "login_record", "logout_record", "recovery_codes_left", "role_permission_set",
+    "security_policy_update", "team_create", "team_update", "totp_disable", "totp_enrol_confirm",
+    "totp_enrol_start", "two_factor_enabled", "two_factor_required", "two_factor_verify", "user_create",
+    "user_deactivate", "user_password_change", "user_reactivate", "user_sessions_end",
+    "user_sessions_terminate", "user_update",
+]
