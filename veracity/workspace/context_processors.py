@@ -27,6 +27,9 @@ NAVIGATION = [
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
     ]),
     (_("Administration"), [
+        (_("Users"), "accounts:admin_user_list", "people", Resource.USER, Action.EDIT),
+        (_("Teams"), "accounts:admin_team_list", "diagram-3", Resource.TEAM, Action.EDIT),
+        (_("Permissions"), "accounts:admin_permissions", "shield-lock", Resource.USER, Action.EDIT),
         (_("Pipeline stages"), "pipeline:stage_list", "sliders", Resource.PIPELINE_STAGE),
         (_("Exchange rates"), "sales:rate_list", "currency-exchange", Resource.EXCHANGE_RATE),
         (_("Entry rules"), "standards:rule_list", "ui-checks", Resource.ENTRY_RULE, Action.EDIT),
