@@ -14,6 +14,7 @@ from veracity.accounts.models import ApiToken, User
 from veracity.activities.models import Activity
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
+from veracity.ops.models import Backup, BackupDrill
 from veracity.pipeline.models import Opportunity, PipelineStage
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 from veracity.workspace.models import SavedView
@@ -32,6 +33,7 @@ class World:
     saved_view: SavedView
     token: ApiToken
     trashed_customer: Customer
+    backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -47,6 +49,7 @@ class World:
             "saved_view": self.saved_view.pk,
             "token": self.token.pk,
             "deletion": str(self.trashed_customer.deletion_id),
+            "backup": self.backup.pk if self.backup else None,
         }
 
 
@@ -73,10 +76,12 @@ def build_world(*, owner, other_owner) -> World:
     trashed = Customer.all_objects.create(code="C-LI-OLD", name="Old customer", owner=owner,
                                           deleted_at=timezone.now(), deleted_by=owner, deletion_id=uuid.uuid4())
     Customer.objects.create(code="C-BOB-1", name="Bob's customer", owner=other_owner)
-    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed)
+    backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
+    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
+                 backup)
 
 
-FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate]
+FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
 
 
 def data_fingerprint() -> dict[str, object]:

@@ -1,2 +1,6 @@
+from veracity.ops.backups.urls import urlpatterns as backup_urlpatterns
+
 app_name = "ops"
-urlpatterns: list = []
+urlpatterns: list = [
+    *backup_urlpatterns,
+]

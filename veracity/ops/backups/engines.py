@@ -75,7 +75,9 @@ def sqlite_inspect(connection: sqlite3.Connection) -> dict[str, Any]:
     if [row[0] for row in result] != ["ok"]:
         raise BackupError(f"The copy failed PRAGMA integrity_check: {result[:5]}")
     return {"tables": sqlite_table_checksums(connection),
-            "schema": schema_from_rows(connection.execute("SELECT app, name FROM django_migrations ORDER BY id"))}
+            "schema": schema_from_rows(connection.execute("SELECT app, name FROM django_migrations ORDER BY id"))
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'django_migrations'").fetchone()
+            else {}}
 
 
 def sqlite_database_path(alias: str = "default") -> Path:
