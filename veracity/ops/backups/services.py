@@ -160,7 +160,8 @@ def backup_create(*, actor, label: str = "manual", kind: str = BackupKind.MANUAL
         shutil.rmtree(work, ignore_errors=True)
         raise
     backup = backup_register(root / name, actor=actor)
-    audit_event_record(actor=actor, action=AuditAction.CREATE, obj=backup,
+    audit_event_record(actor=actor, action=AuditAction.CREATE, obj=backup if backup.pk else None,
+                       object_type="ops.backup", object_id=backup.pk or name, object_repr=name,
                        extra={"label": label, "kind": str(kind), "size_bytes": backup.size_bytes,
                               "encrypted": backup.encrypted})
     return backup
@@ -173,11 +174,17 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise BackupError(f"{path} has no readable {MANIFEST}: {error}") from error
 
 
+def index_ready() -> bool:
+    """Whether the live database has the backup tables (not yet on a fresh install or before an upgrade)."""
+    return Backup._meta.db_table in connections[DEFAULT_DB_ALIAS].introspection.table_names()
+
+
 def backup_register(path: Path, *, actor=None) -> Backup:
-    """The Backup row for a backup directory (created from its manifest when missing)."""
+    """The Backup row for a backup directory (created from its manifest when missing; left unsaved when
+    the database has no backup tables yet)."""
     manifest = read_manifest(path)
     size = sum(entry["size"] for entry in manifest["files"]) + (path / MANIFEST).stat().st_size
-    backup, _created = Backup.objects.get_or_create(name=manifest["name"], defaults={
+    values = {
         "label": manifest.get("label", ""),
         "kind": manifest.get("kind", BackupKind.MANUAL),
         "created_at": dt.datetime.fromisoformat(manifest["created_at"]),
@@ -186,7 +193,10 @@ def backup_register(path: Path, *, actor=None) -> Backup:
         "size_bytes": size,
         "encrypted": bool(manifest.get("encryption")),
         "manifest": manifest,
-    })
+    }
+    if not index_ready():
+        return Backup(name=manifest["name"], **values)
+    backup, _created = Backup.objects.get_or_create(name=manifest["name"], defaults=values)
     return backup
 
 
@@ -215,7 +225,7 @@ def resolve(reference: "Backup | Path | str") -> tuple[Path, Backup | None]:
     path = path.resolve()
     if not (path / MANIFEST).exists():
         raise BackupError(f"{path} is not a backup directory (no {MANIFEST}).")
-    return path, Backup.objects.filter(name=path.name).first()
+    return path, Backup.objects.filter(name=path.name).first() if index_ready() else None
 
 
 # --- verify ---------------------------------------------------------------------------------------

@@ -164,3 +164,38 @@ def test_scheduled_run_backs_up_and_drills(admin):
     result = services.backup_scheduled_run("daily")
     assert result.passed, result.details
     assert Backup.objects.get().kind == "daily"
+
+
+@pytest.mark.parametrize("persona", ["rep_li", "manager_mei", "marketing_ana"])
+def test_only_admins_and_auditors_reach_backups_and_refusals_change_nothing(
+        persona, request, admin, sales_data, web_client_for, api_client_for, backup_dir):
+    backup = services.backup_create(actor=admin)
+    user = request.getfixturevalue(persona)
+    web, api = web_client_for(user), api_client_for(user)
+    before = (Backup.objects.count(), BackupDrill.objects.count(), sorted(p.name for p in backup_dir.iterdir()))
+    assert web.get("/ops/backups/").status_code == 403
+    assert web.get(f"/ops/backups/{backup.pk}/").status_code == 403
+    assert web.post("/ops/backups/create/").status_code == 403
+    assert web.post(f"/ops/backups/{backup.pk}/drill/").status_code == 403
+    assert api.get("/api/v1/backups").status_code == 403
+    assert api.post("/api/v1/backups", {"label": "x"}, content_type="application/json").status_code == 403
+    assert api.post(f"/api/v1/backups/{backup.pk}/drill").status_code == 403
+    assert (Backup.objects.count(), BackupDrill.objects.count(),
+            sorted(p.name for p in backup_dir.iterdir())) == before
+
+
+def test_auditor_reads_but_cannot_act_and_admin_drills_through_the_api(
+        admin, auditor_aud, sales_data, web_client_for, api_client_for):
+    backup = services.backup_create(actor=admin, label="nightly")
+    auditor = web_client_for(auditor_aud)
+    page = auditor.get("/ops/backups/")
+    assert page.status_code == 200 and b"nightly" in page.content and b"Run drill" not in page.content
+    assert auditor.get(f"/ops/backups/{backup.pk}/").status_code == 200
+    assert auditor.post(f"/ops/backups/{backup.pk}/drill/").status_code == 403
+    api = api_client_for(admin)
+    drill = api.post(f"/api/v1/backups/{backup.pk}/drill")
+    assert drill.status_code == 200 and drill.json()["passed"] is True
+    listed = api.get("/api/v1/backups").json()
+    assert listed[0]["latest_drill"]["passed"] is True and listed[0]["label"] == "nightly"
+    created = api.post("/api/v1/backups", {"label": "api"}, content_type="application/json")
+    assert created.status_code == 201 and created.json()["label"] == "api"
