@@ -15,7 +15,7 @@ from veracity.accounts.models import ApiToken, User
 from veracity.activities.models import Activity
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
-from veracity.ops.models import ScheduledJob
+from veracity.ops.models import Backup, BackupDrill, ScheduledJob
 from veracity.pipeline.models import Opportunity, PipelineStage
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 from veracity.workspace.models import SavedView
@@ -35,6 +35,7 @@ class World:
     token: ApiToken
     trashed_customer: Customer
     job: DBTaskResult | None = None
+    backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -53,6 +54,7 @@ class World:
             "entity": "customers",  # /exports/{entity}/: the sweep exports customers (policies/exports.py)
             "job": str(self.job.pk) if self.job else None,
             "schedule": "purge_trash",
+            "backup": self.backup.pk if self.backup else None,
         }
 
 
@@ -83,11 +85,12 @@ def build_world(*, owner, other_owner) -> World:
         task_path="veracity.workspace.tasks.trash_purge_run", args_kwargs={"args": [], "kwargs": {}},
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
+    backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
     return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job)
+                 job, backup)
 
 
-FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate]
+FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
 
 
 def data_fingerprint() -> dict[str, object]:

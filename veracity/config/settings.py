@@ -1,7 +1,9 @@
 """Django settings for Veracity, read from the environment (see .env.example and docs/configuration.md)."""
 
 import datetime as dt
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -238,6 +240,21 @@ TASKS = {
 REPORTING_CURRENCY = env_str("VERACITY_REPORTING_CURRENCY", "CNY")
 TRASH_RETENTION_DAYS = env_int("VERACITY_TRASH_RETENTION_DAYS", 30)
 API_PAGE_SIZE_MAX = 200
+
+# --- Backups (ops.backups; docs/backups.md) ---------------------------------------------------
+# Tests never write into the real data dir: their default is a per-process temporary directory.
+BACKUP_DIR = env_path("VERACITY_BACKUP_DIR", Path(tempfile.gettempdir()) / f"veracity-test-backups-{os.getpid()}"
+                      if ENVIRONMENT == "test" else DATA_DIR / "backups")
+BACKUP_KEY = env_str("VERACITY_BACKUP_KEY", "")  # a Fernet key; empty: backups are not encrypted
+BACKUP_KEEP_HOURLY = env_int("VERACITY_BACKUP_KEEP_HOURLY", 48)
+BACKUP_KEEP_DAILY = env_int("VERACITY_BACKUP_KEEP_DAILY", 14)
+BACKUP_KEEP_MONTHLY = env_int("VERACITY_BACKUP_KEEP_MONTHLY", 12)
+BACKUP_PG_BIN_DIRS = env_list("VERACITY_PG_BIN_DIRS", ["/usr/lib/postgresql/15/bin"])
+# Failed restore drills are mailed to the active administrators.
+EMAIL_BACKEND = env_str("VERACITY_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("VERACITY_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("VERACITY_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("VERACITY_DEFAULT_FROM_EMAIL", "veracity@localhost")
 
 LOGGING = {
     "version": 1,

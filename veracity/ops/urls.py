@@ -1,5 +1,6 @@
 from django.urls import path
 
+from veracity.ops.backups.urls import urlpatterns as backup_urlpatterns
 from veracity.ops.jobs import views as job_views
 
 app_name = "ops"
@@ -10,4 +11,5 @@ urlpatterns: list = [
     path("ops/jobs/<uuid:pk>/retry/", job_views.job_retry, name="job_retry"),
     path("ops/schedule/", job_views.schedule_list, name="schedule_list"),
     path("ops/schedule/<str:name>/toggle/", job_views.schedule_toggle, name="schedule_toggle"),
+    *backup_urlpatterns,
 ]
