@@ -47,6 +47,8 @@ class World:
             "saved_view": self.saved_view.pk,
             "token": self.token.pk,
             "deletion": str(self.trashed_customer.deletion_id),
+            "entity": "customer",  # entry rules: /standards/rules/<entity>/<field>/
+            "field": "name",
         }
 
 

@@ -54,6 +54,7 @@ class FieldSpec:
     help_text: Promise | str = ""
     example: str = ""
     upper: bool = False               # text stored in capitals (codes, SKUs)
+    half_width: bool = True           # False for prose: keep Chinese punctuation such as ： and （）
     min_value: Decimal | None = None
     max_value: Decimal | None = None
     min_exclusive: bool = False       # quantity > 0 rather than >= 0
@@ -113,23 +114,22 @@ ENTITIES: dict[str, EntitySpec] = {
     spec.name: spec for spec in (
         EntitySpec("customer", _("Customer"), "customers.Customer", (
             FieldSpec("code", TEXT, upper=True, auto=True, example="C000123",
-                      help_text=_("The external id. Left empty, the next free code (C000123) is given.")),
+                      help_text=_("Leave empty to generate one such as C000123. It survives imports and merges.")),
             FieldSpec("kind", CHOICE, required=True, default="company"),
             FieldSpec("name", TEXT, required=True, example="字节跳动(北京)科技有限公司",
-                      help_text=_("The full registered name for a company; the full name for an individual.")),
+                      help_text=_("The registered company name, or the person's full name.")),
             FieldSpec("credit_code", CREDIT_CODE, example="911100006000372914",
-                      help_text=_("统一社会信用代码: 18 characters, for companies registered in China.")),
+                      help_text=_("统一社会信用代码: 18 characters, for companies registered in China. Checked.")),
             FieldSpec("industry", CHOICE),
             FieldSpec("size", CHOICE),
             FieldSpec("source", CHOICE),
             FieldSpec("lifecycle_status", CHOICE, default="lead"),
             FieldSpec("phone", PHONE, example="+8610 8888 6666",
-                      help_text=_("Stored as E.164, e.g. +8613800138000.")),
+                      help_text=_("Any usual format: 138 0013 8000, +86 138-0013-8000, (010) 6255 1234.")),
             FieldSpec("email", EMAIL, example="info@example.com"),
             FieldSpec("website", URL, example="www.example.com"),
             FieldSpec("country", COUNTRY, default="CN", example="CN",
-                      help_text=_("Two letters (ISO 3166), e.g. CN, US, DE. Phone numbers without a country "
-                                  "code are read as this country's.")),
+                      help_text=_("Two-letter country code, e.g. CN. Phone numbers without +country use it.")),
             FieldSpec("province", TEXT, example="北京市"),
             FieldSpec("city", TEXT, example="北京市"),
             FieldSpec("district", TEXT, example="海淀区"),
@@ -154,7 +154,7 @@ ENTITIES: dict[str, EntitySpec] = {
         )),
         EntitySpec("product", _("Product"), "catalog.Product", (
             FieldSpec("sku", TEXT, required=True, upper=True, example="PRD-001"),
-            FieldSpec("name", TEXT, required=True, example="工业传感器 S1"),
+            FieldSpec("name", TEXT, required=True, half_width=False, example="工业传感器 S1"),
             FieldSpec("unit", CHOICE, default="pcs"),
             FieldSpec("list_price", MONEY, required=True, min_value=ZERO, max_value=_MONEY_MAX, decimal_places=2,
                       example="¥1,299.00"),
@@ -165,7 +165,7 @@ ENTITIES: dict[str, EntitySpec] = {
         )),
         EntitySpec("order", _("Order"), "sales.Order", (
             FieldSpec("number", TEXT, upper=True, auto=True, example="SO-2026-0001",
-                      help_text=_("Left empty, the next free number is given.")),
+                      help_text=_("Leave empty to number it automatically (SO-YYYYMM-NNNNN).")),
             FieldSpec("order_date", DATE, required=True, example="2026-03-05"),
             FieldSpec("status", CHOICE),
             FieldSpec("channel", CHOICE, default="direct"),
@@ -175,23 +175,23 @@ ENTITIES: dict[str, EntitySpec] = {
         )),
         EntitySpec("order_line", _("Order line"), "sales.OrderLine", (
             FieldSpec("quantity", DECIMAL, required=True, min_value=ZERO, min_exclusive=True,
-                      max_value=Decimal("999999999.999"), decimal_places=3, example="2"),
-            FieldSpec("unit_price", MONEY, min_value=ZERO, max_value=_MONEY_MAX, decimal_places=2, example="1299.00",
+                      max_value=Decimal("99999999999.999"), decimal_places=3, example="2"),
+            FieldSpec("unit_price", MONEY, auto=True, min_value=ZERO, max_value=_MONEY_MAX, decimal_places=2, example="1299.00",
                       help_text=_("Left empty, the product's list price is used.")),
             FieldSpec("discount_percent", DECIMAL, min_value=ZERO, max_value=Decimal("100"), decimal_places=2,
                       default=Decimal("0"), example="5", help_text=_("Between 0 and 100.")),
-            FieldSpec("description", TEXT),
+            FieldSpec("description", TEXT, half_width=False),
             FieldSpec("currency", CURRENCY, auto=True, example="CNY", help_text=_("Must be the order's currency.")),
         )),
         EntitySpec("opportunity", _("Opportunity"), "pipeline.Opportunity", (
-            FieldSpec("name", TEXT, required=True, example="2026 年度传感器采购"),
+            FieldSpec("name", TEXT, required=True, half_width=False, example="2026 年度传感器采购"),
             FieldSpec("amount", MONEY, min_value=ZERO, max_value=Decimal("99999999999999.99"), decimal_places=2,
                       default=Decimal("0"), example="¥250,000"),
             FieldSpec("currency", CURRENCY, default="CNY", example="CNY"),
             FieldSpec("expected_close_date", DATE, example="2026-06-30"),
             FieldSpec("closed_on", DATE, example="2026-06-30"),
             FieldSpec("lost_reason", CHOICE),
-            FieldSpec("lost_note", TEXT),
+            FieldSpec("lost_note", TEXT, half_width=False),
             FieldSpec("description", MULTILINE),
         ), (
             CrossRule("close_date_required", ("closed_on",),
@@ -199,13 +199,13 @@ ENTITIES: dict[str, EntitySpec] = {
         )),
         EntitySpec("activity", _("Activity"), "activities.Activity", (
             FieldSpec("kind", CHOICE, required=True),
-            FieldSpec("subject", TEXT, required=True, example="拜访采购部"),
+            FieldSpec("subject", TEXT, required=True, half_width=False, example="拜访：采购部"),
             FieldSpec("body", MULTILINE),
             FieldSpec("occurred_at", DATETIME, example="2026-03-05 14:30"),
             FieldSpec("due_at", DATETIME, example="2026-03-12 10:00", help_text=_("Required for tasks.")),
             FieldSpec("duration_minutes", INTEGER, min_value=ZERO, max_value=Decimal(24 * 60), example="45"),
-            FieldSpec("location", TEXT, example="北京市海淀区"),
-            FieldSpec("outcome", TEXT),
+            FieldSpec("location", TEXT, half_width=False, example="北京市海淀区"),
+            FieldSpec("outcome", TEXT, half_width=False),
         ), (
             CrossRule("task_needs_due_date", ("kind", "due_at"), _("A task needs a due date."), _task_has_due_date),
         )),

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from veracity.core.errors import ValidationFailed
 from veracity.core.money import SUPPORTED_CURRENCIES
-from veracity.core.normalisation import clean_text, normalise_credit_code, normalise_email, normalise_phone
+from veracity.core.normalisation import (
+    clean_text,
+    collapse_whitespace,
+    normalise_credit_code,
+    normalise_email,
+    normalise_phone,
+)
 from veracity.standards import normalisers, rules
 from veracity.standards.models import FieldRule, StandardsSettings
 from veracity.standards.rules import EntitySpec, FieldSpec
@@ -158,7 +164,7 @@ def clean_value(field: EffectiveField, raw: Any, *, region: str, date_order: str
         return _clean_choice(field, raw), ""
     currency = ""
     if kind == rules.TEXT:
-        value = clean_text(str(raw))
+        value = clean_text(str(raw)) if field.spec.half_width else collapse_whitespace(str(raw))
         if field.spec.upper:
             value = value.upper()
     elif kind == rules.MULTILINE:
@@ -307,12 +313,15 @@ def validate_record(entity: str, values: Mapping[str, Any], *, partial: bool = F
     Keys without a rule (references such as `customer`) pass through untouched: the domain service
     checks those. `partial` (updates) checks only the fields given; `instance` supplies the rest for the
     cross-field rules; `context` adds facts that are not fields (an opportunity's `stage_kind`);
-    `phone_region` reads phone numbers in that country (a contact's company's)."""
+    `phone_region` reads phone numbers in that country (a contact's company's). The error carries the
+    values that did pass as `.cleaned`, for services that add their own checks to the same answer."""
     ruleset = rule_set(entity)
     cleaned, errors, code = _validate(ruleset, values, partial=partial, instance=instance, context=context,
                                       phone_region=phone_region)
     if errors:
-        raise ValidationFailed(errors, code=code)
+        error = ValidationFailed(errors, code=code)
+        error.cleaned = {name: value for name, value in cleaned.items() if name not in errors}
+        raise error
     return cleaned
 
 
