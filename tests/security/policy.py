@@ -14,6 +14,7 @@ class Rule:
     owned: bool = False            # the object belongs to rep_li: others outside her scope get 404
     methods: tuple[str, ...] = ("GET",)   # web methods to try (API routes have exactly one)
     body: Callable | None = field(default=None, compare=False)  # request data (world -> dict)
+    path_params: dict | None = field(default=None, compare=False)  # URL values this route needs itself
 
 
 def public(**kw) -> Rule:

@@ -32,7 +32,8 @@ def test_policy_names_no_route_that_does_not_exist():
 
 
 def _url(route: Route, rule: Rule, world: World) -> str:
-    ids = {**world.ids(), **ACCOUNT_IDS, "user": world.sweep_target.pk, "team": world.sweep_target.team_id}
+    ids = {**world.ids(), **ACCOUNT_IDS, "user": world.sweep_target.pk, "team": world.sweep_target.team_id,
+           **(rule.path_params or {})}
     values = {}
     for name in route.params:
         if name == "pk":

@@ -9,6 +9,7 @@ from veracity.core.forms import ServiceValidatedModelForm, StyledFormMixin
 from veracity.customers.models import Contact, Customer
 from veracity.pipeline.models import Opportunity
 from veracity.sales.models import Order
+from veracity.standards.forms import EntryRulesFormMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -28,8 +29,9 @@ def assignable_users(user):
     return users.filter(pk=user.pk)
 
 
-class ActivityForm(ServiceValidatedModelForm):
+class ActivityForm(EntryRulesFormMixin, ServiceValidatedModelForm):
     """Parses input only; activities.services applies the rules (scope, task due date, …)."""
+    standards_entity = "activity"
 
     class Meta:
         model = Activity

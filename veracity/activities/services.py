@@ -16,6 +16,7 @@ from veracity.core.services import record_create, record_soft_delete, record_upd
 from veracity.customers.models import Contact, Customer
 from veracity.pipeline.models import Opportunity
 from veracity.sales.models import Order
+from veracity.standards.services import validate_record
 
 # The only fields a client may set (SECURITY.md R3). Owner is the actor; done/done_at change only
 # through activity_complete / activity_reopen.
@@ -50,29 +51,16 @@ def _clean_activity_values(*, actor, values: dict[str, Any], instance: Activity 
     unknown = set(values) - set(ACTIVITY_WRITABLE_FIELDS)
     if unknown:
         raise UnknownActivityField(unknown)
-    cleaned = dict(values)
-    errors: dict[str, list[str]] = {}
     scope = _logging_scope(actor, editing=instance is not None)
-
-    if "kind" in cleaned and cleaned["kind"] not in ActivityKind.values:
-        errors["kind"] = [_("Choose call, visit, meeting, email, note or task.")]
-    for text_field, limit in (("subject", 200), ("location", 200), ("outcome", 200)):
-        if text_field in cleaned:
-            cleaned[text_field] = " ".join(str(cleaned[text_field] or "").split())
-            if len(cleaned[text_field]) > limit:
-                errors[text_field] = [_("At most %(limit)d characters.") % {"limit": limit}]
-    if "subject" in cleaned and not cleaned["subject"]:
-        errors["subject"] = [_("A subject is required.")]
-    if "body" in cleaned:
-        cleaned["body"] = str(cleaned["body"] or "").strip()
-    for moment in ("occurred_at", "due_at"):
-        value = cleaned.get(moment)
-        if value is not None and timezone.is_naive(value):
-            cleaned[moment] = timezone.make_aware(value)
-    if "occurred_at" in cleaned and cleaned["occurred_at"] is None:
+    errors: dict[str, list[str]] = {}
+    try:
+        cleaned = validate_record("activity", values, partial=instance is not None, instance=instance)
+    except ValidationFailed as error:
+        if error.code == TaskNeedsDueDate.code:
+            raise TaskNeedsDueDate() from error
+        errors, cleaned = dict(error.fields), error.cleaned
+    if "occurred_at" in values and cleaned.get("occurred_at") is None and "occurred_at" not in errors:
         cleaned["occurred_at"] = timezone.now()
-    if cleaned.get("duration_minutes") is not None and not 0 <= int(cleaned["duration_minutes"]) <= 24 * 60:
-        errors["duration_minutes"] = [_("Enter a duration between 0 and 1440 minutes.")]
 
     # The customer: must be one the actor may work with.
     customer = instance.customer if instance is not None else None
@@ -100,7 +88,6 @@ def _clean_activity_values(*, actor, values: dict[str, Any], instance: Activity 
             cleaned[name] = related
 
     kind = cleaned.get("kind", instance.kind if instance else None)
-    due_at = cleaned.get("due_at", instance.due_at if instance else None)
     if "assignee" in cleaned or ("kind" in cleaned and instance is not None):
         pk = _pk_of(cleaned.get("assignee", instance.assignee if instance else None))
         assignee = User.objects.filter(pk=pk, is_active=True).first() if pk else None
@@ -113,8 +100,6 @@ def _clean_activity_values(*, actor, values: dict[str, Any], instance: Activity 
         cleaned["assignee"] = assignee
     if errors:
         raise ValidationFailed(errors)
-    if kind == ActivityKind.TASK and due_at is None:
-        raise TaskNeedsDueDate()
     return cleaned
 
 

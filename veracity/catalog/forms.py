@@ -4,9 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from veracity.catalog.models import Product
 from veracity.core.forms import ServiceValidatedModelForm, StyledFormMixin
 from veracity.core.money import currency_choices
+from veracity.standards.forms import EntryRulesFormMixin
 
 
-class ProductForm(ServiceValidatedModelForm):
+class ProductForm(EntryRulesFormMixin, ServiceValidatedModelForm):
+    standards_entity = "product"
+
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="CNY")
 
     class Meta:

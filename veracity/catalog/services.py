@@ -1,6 +1,5 @@
 """Writes for products and categories. Every path (page, API, CLI, import) calls these."""
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -10,8 +9,8 @@ from veracity.accounts.models import Action, Resource
 from veracity.catalog.errors import SkuTaken
 from veracity.catalog.models import Product, ProductCategory
 from veracity.core.errors import PermissionDenied, ValidationFailed
-from veracity.core.money import is_supported_currency, normalise_currency
 from veracity.core.services import record_create, record_soft_delete, record_update
+from veracity.standards.services import validate_record
 
 # The only fields a client may set (SECURITY.md R3): no owner, version or bookkeeping fields.
 PRODUCT_WRITABLE_FIELDS = (
@@ -33,32 +32,8 @@ def _clean_product_values(*, actor, values: dict[str, Any], instance: Product | 
         if values["cost_price"] != current:
             raise PermissionDenied("You may not see or set cost prices.", detail={"field": "cost_price"})
         values = {k: v for k, v in values.items() if k != "cost_price"}
-    cleaned = dict(values)
+    cleaned = validate_record("product", values, partial=instance is not None, instance=instance)
     errors: dict[str, list[str]] = {}
-    if "sku" in cleaned:
-        cleaned["sku"] = " ".join(str(cleaned["sku"] or "").split()).upper()
-        if not cleaned["sku"]:
-            errors["sku"] = ["A SKU is required."]
-    if "name" in cleaned:
-        cleaned["name"] = " ".join(str(cleaned["name"] or "").split())
-        if not cleaned["name"]:
-            errors["name"] = ["A name is required."]
-    if "currency" in cleaned:
-        cleaned["currency"] = normalise_currency(cleaned["currency"])
-        if not is_supported_currency(cleaned["currency"]):
-            errors["currency"] = [f"{cleaned['currency'] or 'An empty value'} is not a supported currency."]
-    for money_field in ("list_price", "cost_price"):
-        if money_field in cleaned and cleaned[money_field] is not None:
-            try:
-                amount = Decimal(str(cleaned[money_field]))
-            except (InvalidOperation, ValueError):
-                errors[money_field] = ["Enter an amount such as 1299.00."]
-                continue
-            if amount < 0:
-                errors[money_field] = ["The amount cannot be negative."]
-            elif amount >= Decimal("1e12"):
-                errors[money_field] = ["The amount is too large."]
-            cleaned[money_field] = amount
     if "category" in cleaned and isinstance(cleaned["category"], int):
         category = ProductCategory.objects.filter(pk=cleaned["category"]).first()
         if category is None:

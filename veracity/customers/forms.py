@@ -3,10 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from veracity.core.forms import ServiceValidatedModelForm, StyledFormMixin, VersionedFormMixin
 from veracity.customers.models import Contact, Customer, CustomerKind, Industry, LifecycleStatus
+from veracity.standards.forms import EntryRulesFormMixin
 
 
-class CustomerForm(ServiceValidatedModelForm):
+class CustomerForm(EntryRulesFormMixin, ServiceValidatedModelForm):
     """Parses the customer form; the service normalises and validates (one rule set with the API)."""
+    standards_entity = "customer"
 
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=500,
@@ -22,13 +24,6 @@ class CustomerForm(ServiceValidatedModelForm):
             "postal_code", "tags", "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {
-            "name": _("The registered company name, or the person's full name."),
-            "code": _("Leave empty to generate one such as C000123. It survives imports and merges."),
-            "phone": _("Any usual format: 138 0013 8000, +86 138-0013-8000, (010) 6255 1234."),
-            "country": _("Two-letter country code, e.g. CN. Phone numbers without +country use it."),
-            "credit_code": _("统一社会信用代码: 18 characters, for companies registered in China. Checked."),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +62,9 @@ class CustomerTransferForm(StyledFormMixin, VersionedFormMixin, forms.Form):
         self.fields["owner"].queryset = candidates
 
 
-class ContactForm(ServiceValidatedModelForm):
+class ContactForm(EntryRulesFormMixin, ServiceValidatedModelForm):
+    standards_entity = "contact"
+
     class Meta:
         model = Contact
         fields = ["customer", "name", "title", "department", "mobile", "phone", "email", "wechat",

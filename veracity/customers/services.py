@@ -14,16 +14,11 @@ from veracity.accounts.models import Action, Resource
 from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.core.errors import NotFound, PermissionDenied, ValidationFailed
-from veracity.core.normalisation import (
-    clean_text,
-    name_pinyin,
-    normalise_credit_code,
-    normalise_email,
-    normalise_phone,
-)
+from veracity.core.normalisation import clean_text, name_pinyin
 from veracity.core.services import check_version, record_create, record_soft_delete, record_update
 from veracity.customers.errors import ContactNeedsCompany, CustomerCodeTaken, TransferTargetInvalid
 from veracity.customers.models import Contact, Customer, CustomerKind, Tag
+from veracity.standards.services import validate_record
 
 # The only fields a client may set: never owner (see customer_transfer), version or bookkeeping.
 CUSTOMER_WRITABLE_FIELDS = (
@@ -34,9 +29,6 @@ CUSTOMER_WRITABLE_FIELDS = (
 CONTACT_WRITABLE_FIELDS = (
     "customer", "name", "title", "department", "phone", "mobile", "email", "wechat", "is_primary", "notes",
 )
-# Plain text fields stored half-width with single spaces.
-_CUSTOMER_TEXT_FIELDS = ("code", "name", "province", "city", "district", "address_line", "postal_code")
-_CONTACT_TEXT_FIELDS = ("name", "title", "department", "wechat")
 GENERATED_CODE_PREFIX = "C"
 GENERATED_CODE_DIGITS = 6
 TAG_SEPARATORS = re.compile(r"[,，;；、\n]")
@@ -56,29 +48,6 @@ def _require_reach(actor, resource: str, action: str, owner) -> None:
     scope = access_require(actor, resource, action)
     if not user_can_reach_owner(actor, scope, owner):
         raise NotFound()
-
-
-def _normalise_contact_channels(cleaned: dict[str, Any], errors: dict[str, list[str]], *, region: str,
-                                phone_fields: Iterable[str]) -> None:
-    for field in phone_fields:
-        if field in cleaned:
-            raw = str(cleaned[field] or "").strip()
-            if raw:
-                try:
-                    cleaned[field] = normalise_phone(raw, default_region=region or "CN")
-                except ValueError as error:
-                    errors[field] = [str(error)]
-            else:
-                cleaned[field] = ""
-    if "email" in cleaned:
-        raw = str(cleaned["email"] or "").strip()
-        if raw:
-            try:
-                cleaned["email"] = normalise_email(raw)
-            except ValueError as error:
-                errors["email"] = [str(error)]
-        else:
-            cleaned["email"] = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,40 +116,14 @@ def customer_code_generate() -> str:
 
 def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None) -> dict[str, Any]:
     _reject_unknown(values, CUSTOMER_WRITABLE_FIELDS)
-    cleaned = dict(values)
     errors: dict[str, list[str]] = {}
-    for field in _CUSTOMER_TEXT_FIELDS:
-        if field in cleaned:
-            cleaned[field] = clean_text(str(cleaned[field] or ""))
-    if "code" in cleaned:
-        cleaned["code"] = cleaned["code"].upper()
-    if "name" in cleaned and not cleaned["name"]:
-        errors["name"] = [_("A name is required.")]
-    if "country" in cleaned:
-        cleaned["country"] = clean_text(str(cleaned["country"] or "")).upper() or "CN"
-        if not re.fullmatch(r"[A-Z]{2}", cleaned["country"]):
-            errors["country"] = [_("Use a two-letter country code such as CN.")]
-    region = cleaned.get("country") or (instance.country if instance else "CN")
-    _normalise_contact_channels(cleaned, errors, region=region, phone_fields=("phone",))
-    if "credit_code" in cleaned:
-        raw = str(cleaned["credit_code"] or "").strip()
-        if raw:
-            try:
-                cleaned["credit_code"] = normalise_credit_code(raw)
-            except ValueError as error:
-                errors["credit_code"] = [str(error)]
-        else:
-            cleaned["credit_code"] = ""
-    if "website" in cleaned:
-        website = clean_text(str(cleaned["website"] or ""))
-        if website and "://" not in website:
-            website = f"https://{website}"
-        cleaned["website"] = website
-    if "notes" in cleaned:
-        cleaned["notes"] = str(cleaned["notes"] or "").strip()
+    try:
+        cleaned = validate_record("customer", values, partial=instance is not None, instance=instance)
+    except ValidationFailed as error:  # still report a taken code alongside the field errors
+        errors, cleaned = dict(error.fields), error.cleaned
     if "tags" in cleaned:
         cleaned["tags"] = tag_names_parse(cleaned["tags"])
-    if cleaned.get("code"):
+    if cleaned.get("code") and "code" not in errors:
         clash = Customer.objects.filter(code=cleaned["code"])
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
@@ -302,25 +245,14 @@ def _contact_customer(*, actor, customer) -> Customer:
 def _clean_contact_values(*, actor, values: dict[str, Any], instance: Contact | None) -> dict[str, Any]:
     _reject_unknown(values, CONTACT_WRITABLE_FIELDS)
     cleaned = dict(values)
-    errors: dict[str, list[str]] = {}
-    for field in _CONTACT_TEXT_FIELDS:
-        if field in cleaned:
-            cleaned[field] = clean_text(str(cleaned[field] or ""))
-    if "name" in cleaned and not cleaned["name"]:
-        errors["name"] = [_("A name is required.")]
-    if "notes" in cleaned:
-        cleaned["notes"] = str(cleaned["notes"] or "").strip()
-    if "is_primary" in cleaned:
-        cleaned["is_primary"] = bool(cleaned["is_primary"])
     requested = cleaned.get("customer")
     if instance is None or ("customer" in cleaned and getattr(requested, "pk", requested) != instance.customer_id):
         cleaned["customer"] = _contact_customer(actor=actor, customer=requested)
     elif "customer" in cleaned:
         cleaned["customer"] = instance.customer
     customer = cleaned.get("customer") or instance.customer
-    _normalise_contact_channels(cleaned, errors, region=customer.country, phone_fields=("phone", "mobile"))
-    if errors:
-        raise ValidationFailed(errors)
+    cleaned = validate_record("contact", cleaned, partial=instance is not None, instance=instance,
+                              phone_region=customer.country)
     if "name" in cleaned:
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["name"], person=True)
     return cleaned

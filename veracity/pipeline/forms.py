@@ -5,11 +5,14 @@ from veracity.core.forms import ServiceValidatedModelForm, StyledFormMixin
 from veracity.core.money import currency_choices
 from veracity.pipeline import selectors
 from veracity.pipeline.models import LostReason, Opportunity, PipelineStage, StageKind
+from veracity.standards.forms import EntryRulesFormMixin
 
 DATE = {"type": "date"}
 
 
-class OpportunityForm(ServiceValidatedModelForm):
+class OpportunityForm(EntryRulesFormMixin, ServiceValidatedModelForm):
+    standards_entity = "opportunity"
+
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="CNY")
 
     class Meta:

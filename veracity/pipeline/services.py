@@ -1,7 +1,6 @@
 """Writes for opportunities and pipeline stages. Every path (page, board, API, CLI, import) calls these."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +13,6 @@ from veracity.accounts.models import Action, Resource, User
 from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.core.errors import NotFound, PermissionDenied, ValidationFailed
-from veracity.core.money import is_supported_currency, normalise_currency
 from veracity.core.services import (
     audit_value,
     check_version,
@@ -25,6 +23,7 @@ from veracity.core.services import (
 from veracity.customers.models import Contact, Customer
 from veracity.pipeline.errors import LostReasonRequired, StageInUse, StageSetInvalid
 from veracity.pipeline.models import LostReason, Opportunity, OpportunityStageChange, PipelineStage, StageKind
+from veracity.standards.services import validate_record
 
 # The only fields a client may set (SECURITY.md R3). The stage changes only through
 # `opportunity_move`, the owner only through `opportunity_transfer`.
@@ -33,7 +32,6 @@ OPPORTUNITY_WRITABLE_FIELDS = (
     "lost_reason", "lost_note", "description",
 )
 STAGE_WRITABLE_FIELDS = ("name", "name_zh", "probability", "kind", "is_active")
-MAX_AMOUNT = Decimal("1e14")
 
 
 def _require(actor, resource: str, action: str):
@@ -62,12 +60,13 @@ def _clean_opportunity_values(*, actor, values: dict[str, Any], instance: Opport
     unknown = set(values) - set(OPPORTUNITY_WRITABLE_FIELDS)
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be set.")] for name in sorted(unknown)})
-    cleaned = dict(values)
     errors: dict[str, list[str]] = {}
-    if "name" in cleaned:
-        cleaned["name"] = " ".join(str(cleaned["name"] or "").split())
-        if not cleaned["name"]:
-            errors["name"] = [_("A name is required.")]
+    context = {"stage_kind": instance.stage.kind} if instance is not None else None
+    try:
+        cleaned = validate_record("opportunity", values, partial=instance is not None, instance=instance,
+                                  context=context)
+    except ValidationFailed as error:  # reported together with the checks below
+        errors, cleaned = dict(error.fields), error.cleaned
     if "customer" in cleaned:
         current = instance.customer_id if instance is not None else None
         raw = cleaned["customer"]
@@ -79,37 +78,6 @@ def _clean_opportunity_values(*, actor, values: dict[str, Any], instance: Opport
             if customer is None:
                 errors["customer"] = [_("Choose a customer you may add opportunities to.")]
             cleaned["customer"] = customer
-    if "currency" in cleaned:
-        cleaned["currency"] = normalise_currency(cleaned["currency"])
-        if not is_supported_currency(cleaned["currency"]):
-            errors["currency"] = [_("%(code)s is not a supported currency.") % {"code": cleaned["currency"] or "—"}]
-    if "amount" in cleaned:
-        try:
-            amount = Decimal(str(cleaned["amount"] if cleaned["amount"] is not None else "0"))
-        except (InvalidOperation, ValueError):
-            errors["amount"] = [_("Enter an amount such as 1299.00.")]
-        else:
-            if not amount.is_finite():
-                errors["amount"] = [_("Enter an amount such as 1299.00.")]
-            elif amount < 0:
-                errors["amount"] = [_("The amount cannot be negative.")]
-            elif amount >= MAX_AMOUNT:
-                errors["amount"] = [_("The amount is too large.")]
-            cleaned["amount"] = amount
-    for date_field in ("expected_close_date", "closed_on"):
-        if date_field in cleaned and isinstance(cleaned[date_field], str):
-            try:
-                cleaned[date_field] = dt.date.fromisoformat(cleaned[date_field]) if cleaned[date_field] else None
-            except ValueError:
-                errors[date_field] = [_("Enter a date such as 2025-06-30.")]
-    if "lost_reason" in cleaned:
-        cleaned["lost_reason"] = cleaned["lost_reason"] or ""
-        if cleaned["lost_reason"] and cleaned["lost_reason"] not in LostReason.values:
-            errors["lost_reason"] = [_("Choose one of the listed reasons.")]
-    if "lost_note" in cleaned:
-        cleaned["lost_note"] = " ".join(str(cleaned["lost_note"] or "").split())
-    if "description" in cleaned:
-        cleaned["description"] = str(cleaned["description"] or "").strip()
     if "contact" in cleaned and cleaned["contact"] is not None:
         contact_id = cleaned["contact"].pk if isinstance(cleaned["contact"], Contact) else cleaned["contact"]
         customer = cleaned.get("customer") or (instance.customer if instance is not None else None)
@@ -145,9 +113,7 @@ def _check_closing_fields(*, stage: PipelineStage, closed_on, lost_reason: str) 
             errors["closed_on"] = [_("Only a won or lost opportunity has a close date.")]
         if lost_reason:
             errors["lost_reason"] = [_("Only a lost opportunity has a lost reason.")]
-    else:
-        if not closed_on:
-            errors["closed_on"] = [_("A won or lost opportunity needs a close date.")]
+    else:  # a missing close date is an entry rule (standards: close_date_required)
         if stage.kind == StageKind.LOST and not lost_reason:
             raise LostReasonRequired()
         if stage.kind == StageKind.WON and lost_reason:

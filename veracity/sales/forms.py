@@ -12,6 +12,7 @@ from veracity.core.money import currency_choices
 from veracity.customers.models import Contact
 from veracity.sales import selectors
 from veracity.sales.models import Channel, ExchangeRate, Order, OrderStatus, Region
+from veracity.standards.forms import EntryRulesFormMixin
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -27,7 +28,9 @@ def salesperson_choices(user):
     return users.distinct().order_by("display_name", "username")
 
 
-class OrderForm(ServiceValidatedModelForm):
+class OrderForm(EntryRulesFormMixin, ServiceValidatedModelForm):
+    standards_entity = "order"
+
     number = forms.CharField(label=_("Order number"), required=False, max_length=64,
                              help_text=_("Leave empty to number it automatically (SO-YYYYMM-NNNNN)."))
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="CNY")
@@ -83,7 +86,9 @@ class OrderForm(ServiceValidatedModelForm):
         return values
 
 
-class OrderLineForm(StyledFormMixin, forms.Form):
+class OrderLineForm(EntryRulesFormMixin, StyledFormMixin, forms.Form):
+    standards_entity = "order_line"
+
     product = forms.ModelChoiceField(label=_("Product"), queryset=None)
     description = forms.CharField(label=_("Description"), required=False, max_length=255)
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=3, initial=1)

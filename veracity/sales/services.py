@@ -34,9 +34,10 @@ from veracity.sales.errors import (
     InvalidStatusTransition,
     OrderNumberTaken,
 )
-from veracity.sales.models import Channel, ExchangeRate, Order, OrderLine, OrderStatus, Region
+from veracity.sales.models import ExchangeRate, Order, OrderLine, OrderStatus
 from veracity.sales.regions import region_for
 from veracity.sales.selectors import rate_for
+from veracity.standards.services import validate_record
 
 # The only order fields a client may set. Totals, cost, the exchange rate and bookkeeping are computed;
 # status changes go through order_status_change (it may be set once, when the order is created).
@@ -46,6 +47,7 @@ ORDER_WRITABLE_FIELDS = (
 ORDER_CREATE_FIELDS = (*ORDER_WRITABLE_FIELDS, "status")
 # What a client may say about one line. net_amount and unit_cost are computed.
 ORDER_LINE_FIELDS = ("product", "quantity", "unit_price", "discount_percent", "description", "currency")
+ORDER_LINE_RULE_FIELDS = ("quantity", "unit_price", "discount_percent", "description", "currency")
 EXCHANGE_RATE_WRITABLE_FIELDS = ("currency", "rate_date", "rate")
 
 # Where an order may go next. Delivered and cancelled are final.
@@ -57,7 +59,6 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
 }
 MAX_LINES = 500
-_MAX_AMOUNT = Decimal("1e12")
 
 
 def _require(actor, resource: str, action: str):
@@ -102,41 +103,19 @@ def _clean_header(*, actor, values: dict[str, Any], instance: Order | None) -> d
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be set.")] for name in sorted(unknown)})
-    cleaned = dict(values)
     errors: dict[str, list[str]] = {}
+    try:
+        cleaned = validate_record("order", values, partial=instance is not None, instance=instance)
+    except ValidationFailed as error:  # reported together with the checks below
+        errors, cleaned = dict(error.fields), error.cleaned
     if "customer" in cleaned:
         if cleaned["customer"] in (None, ""):
             errors["customer"] = [_("A customer is required.")]
         else:
             cleaned["customer"] = _customer_for(actor, cleaned["customer"])
     customer = cleaned.get("customer") or (instance.customer if instance else None)
-    if "number" in cleaned:
-        cleaned["number"] = " ".join(str(cleaned["number"] or "").split()).upper()
-        if not cleaned["number"] and instance is not None:
-            errors["number"] = [_("An order number is required.")]
-    if "order_date" in cleaned:
-        if isinstance(cleaned["order_date"], str):
-            try:
-                cleaned["order_date"] = dt.date.fromisoformat(cleaned["order_date"])
-            except ValueError:
-                errors["order_date"] = [_("Enter a date such as 2026-03-05.")]
-        elif not isinstance(cleaned["order_date"], dt.date):
-            errors["order_date"] = [_("An order date is required.")]
-    if "currency" in cleaned:
-        cleaned["currency"] = normalise_currency(cleaned["currency"])
-        if not is_supported_currency(cleaned["currency"]):
-            errors["currency"] = [_("%(currency)s is not a supported currency.") % {
-                "currency": cleaned["currency"] or _("An empty value")}]
-    if "channel" in cleaned and cleaned["channel"] not in Channel.values:
-        errors["channel"] = [_("Choose one of the listed channels.")]
-    if "region" in cleaned:
-        cleaned["region"] = cleaned["region"] or ""
-        if cleaned["region"] and cleaned["region"] not in Region.values:
-            errors["region"] = [_("Choose one of the listed regions.")]
-    if "status" in cleaned and cleaned["status"] not in OrderStatus.values:
-        errors["status"] = [_("Choose one of the listed statuses.")]
-    if "notes" in cleaned:
-        cleaned["notes"] = (cleaned["notes"] or "").strip()
+    if instance is not None and "number" in values and not cleaned.get("number") and "number" not in errors:
+        errors["number"] = [_("An order number is required.")]
     if "salesperson" in cleaned:
         cleaned["salesperson"] = _salesperson_for(actor, cleaned["salesperson"], errors)
     if "contact" in cleaned:
@@ -221,41 +200,28 @@ def _clean_lines(*, actor, lines: list[dict[str, Any]], currency: str, allowed_i
             errors[f"{key}.product"] = [_("Choose a product.")]
         elif not product.is_active and product.pk not in allowed_inactive:
             errors[f"{key}.product"] = [_("Product %(sku)s is inactive.") % {"sku": product.sku}]
-        line_currency = normalise_currency(raw.get("currency") or currency)
+        given = {name: raw[name] for name in ORDER_LINE_RULE_FIELDS if name in raw}
+        try:
+            line = validate_record("order_line", given)
+        except ValidationFailed as error:
+            errors.update({f"{key}.{name}": messages for name, messages in error.fields.items()})
+            continue
+        line_currency = line.get("currency") or currency
         if line_currency != currency:
             errors[f"{key}.currency"] = [
                 _("This line is in %(line)s but the order is in %(order)s: every line must use the order's "
                   "currency.") % {"line": line_currency, "order": currency}]
-        quantity = _decimal(raw.get("quantity"), errors, f"{key}.quantity", example="2")
-        if quantity is not None and not (Decimal("0") < quantity < _MAX_AMOUNT):
-            errors[f"{key}.quantity"] = [_("The quantity must be more than zero.")]
-        elif quantity is not None and quantity != quantity.quantize(Decimal("0.001")):
-            errors[f"{key}.quantity"] = [_("Use at most three decimal places.")]
-        unit_price = None
-        if raw.get("unit_price") in (None, ""):
-            if product is not None:
-                if product.currency != currency:
-                    errors[f"{key}.unit_price"] = [
-                        _("%(sku)s is listed in %(listed)s; enter a unit price in %(currency)s.") % {
-                            "sku": product.sku, "listed": product.currency, "currency": currency}]
-                else:
-                    unit_price = product.list_price
-        else:
-            unit_price = _decimal(raw.get("unit_price"), errors, f"{key}.unit_price", example="1299.00")
-            if unit_price is not None and not (Decimal("0") <= unit_price < _MAX_AMOUNT):
-                errors[f"{key}.unit_price"] = [_("The unit price cannot be negative.")]
-            elif unit_price is not None and unit_price != unit_price.quantize(Decimal("0.01")):
-                errors[f"{key}.unit_price"] = [_("Use at most two decimal places.")]
-        raw_discount = raw.get("discount_percent")
-        discount = Decimal("0") if raw_discount in (None, "") else _decimal(
-            raw_discount, errors, f"{key}.discount_percent", example="5")
-        if discount is not None and not (Decimal("0") <= discount <= Decimal("100")):
-            errors[f"{key}.discount_percent"] = [_("The discount must be between 0 and 100.")]
-        elif discount is not None and discount != discount.quantize(Decimal("0.01")):
-            errors[f"{key}.discount_percent"] = [_("Use at most two decimal places.")]
-        description = " ".join(str(raw.get("description") or "").split())
-        if len(description) > 255:
-            errors[f"{key}.description"] = [_("Keep the description under 255 characters.")]
+        quantity, unit_price = line["quantity"], line.get("unit_price")
+        discount = line.get("discount_percent")
+        discount = Decimal("0") if discount is None else discount
+        description = line.get("description", "")
+        if unit_price is None and product is not None:
+            if product.currency != currency:
+                errors[f"{key}.unit_price"] = [
+                    _("%(sku)s is listed in %(listed)s; enter a unit price in %(currency)s.") % {
+                        "sku": product.sku, "listed": product.currency, "currency": currency}]
+            else:
+                unit_price = product.list_price
         if any(name.startswith(f"{key}.") for name in errors):
             continue
         quantity = quantity.quantize(Decimal("0.001"))

@@ -55,7 +55,7 @@ def test_line_errors_are_shown_on_their_row_and_nothing_is_saved(web_client_for,
         {"product": product.pk, "quantity": "1", "discount_percent": "150"},
     ]))
     assert response.status_code == 200
-    assert "The discount must be between 0 and 100." in response.text
+    assert "Enter a number between 0 and 100." in response.text
     assert not Order.objects.exists()
 
 
