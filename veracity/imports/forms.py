@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veracity.core.forms import StyledFormMixin
 from veracity.imports.mapping import ENTITY_LABELS, columns_for
 from veracity.imports.models import ImportMode, ImportPolicy
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     entity = forms.ChoiceField(label=_("The file contains"), choices=list(ENTITY_LABELS.items()))
     mode = forms.ChoiceField(label=_("Mode"), choices=ImportMode.choices, initial=ImportMode.CREATE)
@@ -15,7 +16,7 @@ class ImportUploadForm(forms.Form):
     mapping_name = forms.CharField(label=_("Saved mapping to use"), required=False, max_length=100)
 
 
-class ImportMappingForm(forms.Form):
+class ImportMappingForm(StyledFormMixin, forms.Form):
     save_as = forms.CharField(label=_("Save this mapping as"), required=False, max_length=100)
 
     def __init__(self, *args, run, **kwargs):
