@@ -34,9 +34,10 @@ class ScheduleEntry:
 SCHEDULE: tuple[ScheduleEntry, ...] = (
     ScheduleEntry("purge_trash", "daily at 03:00", "veracity.workspace.tasks.trash_purge_run",
                   _("Permanently delete records that have been in the trash longer than the retention window.")),
-    ScheduleEntry("backup_hourly", "hourly at :15", "veracity.ops.backups.services.backup_scheduled_run",
+    # Each backup run also drills the new backup (alerting admins if it fails) and prunes by retention.
+    ScheduleEntry("backup_hourly", "hourly at :15", "veracity.ops.backups.tasks.backup_scheduled_task",
                   _("Hourly backup of the database."), kwargs={"kind": "hourly"}),
-    ScheduleEntry("backup_daily", "daily at 02:30", "veracity.ops.backups.services.backup_scheduled_run",
+    ScheduleEntry("backup_daily", "daily at 02:30", "veracity.ops.backups.tasks.backup_scheduled_task",
                   _("Daily backup of the database and uploaded files."), kwargs={"kind": "daily"}),
 )
 

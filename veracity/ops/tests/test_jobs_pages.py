@@ -54,7 +54,7 @@ def test_admin_sees_jobs_with_filters_and_the_schedule(admin, web_client_for):
     assert queued_link in page and failed_link not in page
     assert 'hx-trigger="every 2s"' in page   # a queued job's status is polled
     schedule = client.get(reverse("ops:schedule_list")).content.decode()
-    assert "purge_trash" in schedule and "daily at 03:00" in schedule and "Not installed" in schedule
+    assert "purge_trash" in schedule and "daily at 03:00" in schedule and "backup_daily" in schedule
 
 
 def test_auditor_reads_but_cannot_retry_or_toggle(auditor_aud, web_client_for, api_client_for):
@@ -103,7 +103,7 @@ def test_disabling_and_enabling_a_schedule_is_audited(admin, web_client_for, api
                   .values_list("actor_username", "changes"))
     assert events == [("admin", {"enabled": [True, False]}), ("admin", {"enabled": [False, True]})]
     listed = {row["name"]: row for row in api.get("/api/v1/schedules").json()}
-    assert listed["purge_trash"]["available"] is True and listed["backup_daily"]["available"] is False
+    assert listed["purge_trash"]["available"] is True and listed["backup_daily"]["available"] is True
     assert api.patch("/api/v1/schedules/nope", {"enabled": True},
                      content_type="application/json").json()["code"] == "not_found"
 

@@ -134,19 +134,39 @@ def test_disabled_jobs_are_not_enqueued(enqueued):
     assert enqueued == []
 
 
+@pytest.fixture
+def schedule_with_a_missing_target(monkeypatch):
+    """The declared schedule plus two entries whose code is not installed."""
+    from veracity.ops.jobs import schedule as schedule_module
+
+    missing = (
+        ScheduleEntry("report_daily", "daily at 02:30", "veracity.nowhere.tasks.report_run"),
+        ScheduleEntry("report_hourly", "hourly at :15", "veracity.nowhere.tasks.report_run"),
+    )
+    monkeypatch.setattr(schedule_module, "SCHEDULE", schedule_module.SCHEDULE + missing)
+    return missing
+
+
 @pytest.mark.django_db
-def test_entries_whose_target_does_not_import_are_skipped_with_a_warning(caplog):
+def test_entries_whose_target_does_not_import_are_skipped_with_a_warning(caplog, schedule_with_a_missing_target):
     scheduler._warned_unavailable.clear()
     with freeze_time(local(2026, 3, 5, 1, 0)):
         scheduler.schedule_sync()
-    ScheduledJob.objects.exclude(name__startswith="backup").update(enabled=False)
+    ScheduledJob.objects.exclude(name__startswith="report").update(enabled=False)
     with freeze_time(local(2026, 3, 6, 1, 0)), caplog.at_level(logging.WARNING, logger="veracity.jobs"):
         assert scheduler.scheduler_tick() == []
         assert scheduler.scheduler_tick() == []
     warnings = [r.getMessage() for r in caplog.records if "does not import" in r.getMessage()]
-    assert sorted(w.split()[2] for w in warnings) == ["backup_daily", "backup_hourly"]  # once each
+    assert sorted(w.split()[2] for w in warnings) == ["report_daily", "report_hourly"]  # once each
     # The skipped entries keep their due time, so they run as soon as the code is there.
-    assert ScheduledJob.objects.get(name="backup_daily").next_due_at == local(2026, 3, 5, 2, 30)
+    assert ScheduledJob.objects.get(name="report_daily").next_due_at == local(2026, 3, 5, 2, 30)
+
+
+def test_the_backup_entries_name_the_backup_task():
+    from veracity.ops.jobs.schedule import entries
+
+    for name in ("backup_hourly", "backup_daily"):
+        assert scheduler.target_available(entries()[name]) is True
 
 
 def test_a_missing_target_is_reported_unavailable():
