@@ -35,8 +35,13 @@ def count_to(n: int) -> str:
 
 
 @pytest.fixture
-def db_queue(settings):
+def db_queue(settings, monkeypatch):
+    """The real database queue. The worker and scheduler close stale connections between jobs, as
+    they must in production; inside a test that would close the connection holding the test's
+    transaction (PostgreSQL closes it for real), so here they keep it."""
     settings.TASKS = DB_QUEUE
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    monkeypatch.setattr("veracity.ops.jobs.scheduler.close_old_connections", lambda: None)
 
 
 def run_worker():
