@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run serve install install-test assets messages migrate demo test test-sqlite test-postgres \
-        test-browser lint check bench clean
+        test-browser lint check bench load faults clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Long-running checks, not part of `make test` (docs/benchmarks.md): 50 concurrent API clients for 60 s,
+# and SIGKILL during order imports. Override with e.g. `make load LOAD_ARGS='--seconds 10'`.
+load: install-test
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+faults: install-test
+	$(BIN)/python bench/kill_import.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
