@@ -122,6 +122,17 @@ def _changed(obj, version_before: int) -> bool:
     return obj.version != version_before
 
 
+def _update_existing(existing, values: dict, update, previous: dict | None = None) -> Outcome:
+    """Update a record the row names through its service (`update(existing)` returns it) and report
+    "unchanged", or "updated" with the values it had before so a revert can put them back."""
+    previous = _snapshot(existing, values) if previous is None else previous
+    before = existing.version
+    updated = update(existing)
+    if not _changed(updated, before):
+        return Outcome("unchanged")
+    return Outcome("updated", [Written(updated, "updated", previous)])
+
+
 # ---------------------------------------------------------------------------------------------
 # Customers
 
@@ -195,13 +206,8 @@ class CustomerHandler:
         existing = Customer.objects.select_related("owner").filter(code=code).first() if code else None
         try:
             if existing is not None and ctx.mode == "upsert":
-                previous = _snapshot(existing, values)
-                before = existing.version
-                customer = customer_services.customer_update(
-                    actor=ctx.actor, customer=existing, values=values, expected_version=existing.version)
-                if not _changed(customer, before):
-                    return Outcome("unchanged")
-                return Outcome("updated", [Written(customer, "updated", previous)])
+                return _update_existing(existing, values, lambda record: customer_services.customer_update(
+                    actor=ctx.actor, customer=record, values=values, expected_version=record.version))
             owner = None
             if _has(row, "owner"):
                 owner = ctx.user(_v(row, "owner"))
@@ -247,13 +253,8 @@ class ContactHandler:
         existing = Contact.objects.filter(customer=customer, name=parsing.clean(_v(row, "name"))).first()
         try:
             if existing is not None and ctx.mode == "upsert":
-                previous = _snapshot(existing, values)
-                before = existing.version
-                contact = customer_services.contact_update(actor=ctx.actor, contact=existing, values=values,
-                                                           expected_version=existing.version)
-                if not _changed(contact, before):
-                    return Outcome("unchanged")
-                return Outcome("updated", [Written(contact, "updated", previous)])
+                return _update_existing(existing, values, lambda record: customer_services.contact_update(
+                    actor=ctx.actor, contact=record, values=values, expected_version=record.version))
             contact = customer_services.contact_create(actor=ctx.actor, values={**values, "customer": customer.pk})
         except DomainError as error:
             raise RowFailure(issues_from(error, unit, field_columns)) from error
@@ -305,12 +306,8 @@ class ProductHandler:
                 previous = _snapshot(existing, values)
                 if "category" in previous:
                     previous["category"] = existing.category_id
-                before = existing.version
-                product = catalog_services.product_update(actor=ctx.actor, product=existing, values=values,
-                                                          expected_version=existing.version)
-                if not _changed(product, before):
-                    return Outcome("unchanged")
-                return Outcome("updated", [Written(product, "updated", previous)])
+                return _update_existing(existing, values, lambda record: catalog_services.product_update(
+                    actor=ctx.actor, product=record, values=values, expected_version=record.version), previous)
             product = catalog_services.product_create(actor=ctx.actor, values=values)
         except DomainError as error:
             raise RowFailure(issues_from(error, unit, PRODUCT_COLUMNS)) from error
@@ -509,13 +506,8 @@ class OpportunityHandler:
         existing = Opportunity.objects.filter(customer=customer, name=values["name"]).first()
         try:
             if existing is not None and ctx.mode == "upsert":
-                previous = _snapshot(existing, values)
-                before = existing.version
-                opportunity = pipeline_services.opportunity_update(
-                    actor=ctx.actor, opportunity=existing, values=values, expected_version=existing.version)
-                if not _changed(opportunity, before):
-                    return Outcome("unchanged")
-                return Outcome("updated", [Written(opportunity, "updated", previous)])
+                return _update_existing(existing, values, lambda record: pipeline_services.opportunity_update(
+                    actor=ctx.actor, opportunity=record, values=values, expected_version=record.version))
             opportunity = pipeline_services.opportunity_create(actor=ctx.actor, values={**values, "customer": customer})
         except DomainError as error:
             raise RowFailure(issues_from(error, unit, field_columns)) from error
