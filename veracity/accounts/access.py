@@ -145,6 +145,16 @@ OWNER_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+def register_owner_paths(resource: str, paths: tuple[str, ...]) -> None:
+    """Let a higher app (tickets, survey responses …) say who owns its records, from its
+    AppConfig.ready(), so accounts need not know every app above it. A second, different
+    registration for the same resource is a programming error."""
+    existing = OWNER_PATHS.get(str(resource))
+    if existing is not None and tuple(existing) != tuple(paths):
+        raise ValueError(f"owner paths for {resource} already registered as {existing}")
+    OWNER_PATHS[str(resource)] = tuple(paths)
+
+
 def scoped(queryset, *, user, resource: str, action: str = Action.VIEW):
     """The one permission-scoped queryset for `resource`: raises PermissionDenied when the user may
     not do `action` at all, otherwise keeps only the records within their scope. Resources without
