@@ -75,12 +75,14 @@ bench: install-test
 	$(BIN)/python bench/run.py
 
 # Long-running checks, not part of `make test` (docs/benchmarks.md): 50 concurrent API clients for 60 s,
-# and SIGKILL during order imports. Override with e.g. `make load LOAD_ARGS='--seconds 10'`.
+# SIGKILL during order imports, SIGKILL of the server and the worker during API writes, and a backup
+# while 50 writers commit. Override with e.g. `make load LOAD_ARGS='--seconds 10'`.
 load: install-test
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 faults: install-test
 	$(BIN)/python bench/kill_import.py $(FAULTS_ARGS)
+	$(BIN)/python bench/kill_server.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -15,3 +15,8 @@ class TaskUnavailable(DomainError):
 
     code = "task_unavailable"
     status = 409
+
+
+class WorkerLost(RuntimeError):
+    """Recorded as the failure of a job whose worker stopped beating while it ran (killed or crashed).
+    Not raised by any code path: it names the cause on the jobs page and in the API."""

@@ -49,3 +49,23 @@ class JobProgress(models.Model):
     def percent(self) -> int:
         """0–100 for the progress bar; 0 while the total is unknown."""
         return int(self.current * 100 / self.total) if self.total else 0
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `veracity worker`, as it last reported itself. A job left RUNNING by a worker whose
+    heartbeat stopped (SIGKILL, crash, power loss) is marked failed by the next worker that looks
+    (`ops.jobs.liveness`), so no job stays "running" for ever and none is lost without a trace."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    interval_seconds = models.FloatField(_("heartbeat interval (s)"), default=10)
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen at"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -10,6 +10,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from veracity.ops.jobs.liveness import Heartbeat, jobs_orphaned_fail
 from veracity.ops.jobs.scheduler import schedule_sync, scheduler_loop, scheduler_tick
 from veracity.ops.management.commands.scheduler import configure_logging
 
@@ -32,9 +33,12 @@ class Command(BaseCommand):
                             help="Only work the queue; run `veracity scheduler` elsewhere.")
         parser.add_argument("--worker-id", default="",
                             help="A unique name for this worker (default: random).")
+        parser.add_argument("--heartbeat", type=float, default=10.0,
+                            help="Seconds between heartbeats (default 10). A job whose worker misses three "
+                                 "is marked failed (worker lost) by the next worker that looks.")
 
     def handle(self, *args, queue_name: str, interval: float, batch: bool, no_scheduler: bool,
-               worker_id: str, verbosity: int = 1, **options):
+               worker_id: str, heartbeat: float, verbosity: int = 1, **options):
         configure_logging(self.stdout, verbosity)
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         if not isinstance(backend, DatabaseBackend):
@@ -42,15 +46,22 @@ class Command(BaseCommand):
                                "there is nothing for a worker to do (see TASKS in the settings).")
         if interval < 0:
             raise CommandError("--interval must be zero or more.")
+        if heartbeat <= 0:
+            raise CommandError("--heartbeat must be more than zero.")
         worker = Worker(queue_names=queue_name.split(","), interval=interval, batch=batch,
                         backend_name=DEFAULT_TASK_BACKEND_ALIAS, startup_delay=False, max_tasks=None,
                         worker_id=worker_id or get_random_string(32), excluded_queue_names=[])
         if batch:
+            for job_id in jobs_orphaned_fail(default_interval=heartbeat):
+                self.stdout.write(f"Job {job_id} was left running by a lost worker: marked failed.")
             if not no_scheduler:
                 schedule_sync()
                 scheduler_tick()
             worker.run()
             return
+
+        beats = Heartbeat(worker.worker_id, heartbeat)
+        beats.start()  # first fails what a killed worker left running
 
         stop = threading.Event()
         scheduler = None
@@ -71,6 +82,7 @@ class Command(BaseCommand):
         try:
             worker.run()
         finally:
+            beats.close()
             stop.set()
             if scheduler:
                 scheduler.join(timeout=10)
