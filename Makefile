@@ -83,6 +83,7 @@ load: install-test
 faults: install-test
 	$(BIN)/python bench/kill_import.py $(FAULTS_ARGS)
 	$(BIN)/python bench/kill_server.py
+	$(BIN)/python bench/backup_writers.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -26,7 +26,7 @@ import dj_database_url
 import psycopg
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db import Error as DjangoDatabaseError
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -159,12 +159,32 @@ def backup_create(*, actor, label: str = "manual", kind: str = BackupKind.MANUAL
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    backup = backup_register(root / name, actor=actor)
-    audit_event_record(actor=actor, action=AuditAction.CREATE, obj=backup if backup.pk else None,
-                       object_type="ops.backup", object_id=backup.pk or name, object_repr=name,
-                       extra={"label": label, "kind": str(kind), "size_bytes": backup.size_bytes,
-                              "encrypted": backup.encrypted})
-    return backup
+
+    def index_and_audit() -> Backup:
+        with transaction.atomic():
+            backup = backup_register(root / name, actor=actor)
+            audit_event_record(actor=actor, action=AuditAction.CREATE, obj=backup if backup.pk else None,
+                               object_type="ops.backup", object_id=backup.pk or name, object_repr=name,
+                               extra={"label": label, "kind": str(kind), "size_bytes": backup.size_bytes,
+                                      "encrypted": backup.encrypted})
+        return backup
+
+    return _retry_when_locked(index_and_audit)
+
+
+def _retry_when_locked(write: Callable[[], Any], attempts: int = 6) -> Any:
+    """The backup is safely on disk; only its index row remains. Under many concurrent SQLite writers the
+    busy timeout can run out before this writer gets the lock (SQLite's lock is not fair): try again
+    rather than fail a good backup (bench/backup_writers.py, 50 writers)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts:
+                raise
+            logger.warning("Backup index write found the database locked (attempt %s); retrying", attempt)
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
