@@ -396,8 +396,10 @@ def backup_restore(*, backup: "Backup | Path | str", target: str | None = None, 
             else:
                 parsed = dj_database_url.parse(target)
                 target_settings, database = {**live_settings, **parsed}, parsed["NAME"]
+            # --force over an existing database (live or named by URL) replaces it in one transaction.
+            replace = kind == "live" or (force and engines.pg_database_exists(target_settings, database))
             engines.pg_restore_into(source=source, settings_dict=target_settings, database=database,
-                                    replace=kind == "live")
+                                    replace=replace)
             state = engines.pg_inspect(target_settings, database)
             target_label = database if kind == "live" else target.split("@")[-1]
         _say(progress, "Restoring uploaded files")
@@ -423,6 +425,25 @@ def backup_restore(*, backup: "Backup | Path | str", target: str | None = None, 
 
 
 # --- drill ----------------------------------------------------------------------------------------
+DRILL_STEPS = 8  # verify, restore, uploaded files, two integrity checks, checksums, migrations, invariants
+
+
+def backup_drill_enqueue(*, actor, backup: Backup) -> dict[str, str]:
+    """Queue a restore drill as a background job (the page's Run drill button): the request returns at
+    once and the jobs page shows its progress. Returns {"id": job id} once the caller's transaction
+    commits (empty until then)."""
+    from veracity.ops.backups.tasks import backup_drill_task  # tasks import this module
+
+    access_require(actor, Resource.BACKUP, Action.EDIT)
+    enqueued: dict[str, str] = {}
+
+    def enqueue():
+        enqueued["id"] = str(backup_drill_task.enqueue(backup_id=backup.pk, actor_id=actor.pk).id)
+
+    transaction.on_commit(enqueue)
+    return enqueued
+
+
 @dataclass
 class DrillResult:
     drill: BackupDrill
