@@ -25,7 +25,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-PYTEST_ARGS=(-q -n 2 --dist loadfile)
+PYTEST_ARGS=(-q -n 2 --dist loadfile -m "not slow")  # slow: exhaustive fuzzing, scale checks
 
 if [ "$which" = "all" ] || [ "$which" = "sqlite" ]; then
   echo "== test suite on SQLite"
