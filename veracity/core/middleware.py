@@ -1,4 +1,7 @@
-from django.http import HttpResponseBadRequest, JsonResponse
+from urllib.parse import unquote_to_bytes
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from veracity.audit.models import AuditAction
@@ -62,3 +65,52 @@ class RejectNulCharactersMiddleware:
         if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return any("\x00" in value for values in request.POST.lists() for value in values[1])
         return False
+
+
+class RequestBodyGuardMiddleware:
+    """Refuses malformed request bodies before any view (or other middleware) reads them, with a clear
+    status instead of a bare 400 or a silently mangled value:
+
+    - 413 when the declared body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (VERACITY_MAX_BODY_BYTES);
+      multipart uploads are exempt here (Django counts only their non-file fields; imports cap file sizes);
+    - 415 when a body sent to the JSON API is neither JSON nor multipart (text/plain JSON is not JSON:
+      accepting it would let a cross-site form post reach the API);
+    - 400 when a form body is not valid UTF-8 (Django would store U+FFFD replacement characters)."""
+
+    API_TYPES = ("application/json", "multipart/form-data")
+    BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self._refusal(request)
+        return refusal if refusal is not None else self.get_response(request)
+
+    def _answer(self, request, status: int, code: str, message: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": code, "message": message, "detail": {}}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+    def _refusal(self, request) -> HttpResponse | None:
+        if request.method not in self.BODY_METHODS:
+            return None
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return self._answer(request, 400, "invalid_request", "Content-Length is not a number.")
+        content_type = request.content_type or ""
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit and content_type != "multipart/form-data":
+            return self._answer(request, 413, "request_too_large",
+                                f"The request body is {length} bytes; the limit is {limit} bytes.")
+        if length and request.path.startswith("/api/") and content_type not in self.API_TYPES:
+            return self._answer(request, 415, "unsupported_media_type",
+                                f"Send the body as application/json (got {content_type or 'no content type'!r}).")
+        if length and content_type == "application/x-www-form-urlencoded":
+            try:
+                for part in request.body.split(b"&"):
+                    unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                return self._answer(request, 400, "invalid_encoding", "The form data is not valid UTF-8.")
+        return None

@@ -241,7 +241,10 @@ def resolve(reference: "Backup | Path | str") -> tuple[Path, Backup | None]:
         return backup.path, backup
     path = Path(text).expanduser()
     if not path.is_absolute() and not path.exists():
-        path = backup_dir() / text
+        # A bare name is a directory of the backup dir, never a way out of it ("../elsewhere").
+        path = (backup_dir() / text).resolve()
+        if path.parent != backup_dir().resolve():
+            raise BackupError(f"{text!r} is not the name of a backup in {backup_dir()}.")
     path = path.resolve()
     if not (path / MANIFEST).exists():
         raise BackupError(f"{path} is not a backup directory (no {MANIFEST}).")
