@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from veracity.config.env import env_bool, env_int, env_list, env_path, env_str
+from veracity.config.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_path, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -257,11 +257,16 @@ EMAIL_HOST = env_str("VERACITY_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("VERACITY_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("VERACITY_DEFAULT_FROM_EMAIL", "veracity@localhost")
 
+LOG_FORMAT = env_str("VERACITY_LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfiguredEnv(f"VERACITY_LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "veracity.config.logging.JsonFormatter"}},
+    # VERACITY_LOG_FORMAT=json: one JSON object per line with the request id (docs/deploy.md, monitoring)
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("VERACITY_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
