@@ -173,7 +173,7 @@ def import_run_validate(*, actor, run: ImportRun, progress=None) -> ImportRun:
     if run.method == ImportMethod.BULK:
         try:
             counts, errors = bulk.bulk_validate(run, ctx, progress=progress)
-        except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError) as error:
             _reject(actor, run, ImportFileRejected(_("The CSV file is malformed: %(error)s") % {"error": error},
                                                    code="file_unreadable"))
         return _validated(actor, run, counts, errors)

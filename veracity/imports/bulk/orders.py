@@ -4,21 +4,25 @@ batch's transaction.
 
 Every value was already checked by `checks.order_lines_check` (the entry rules, the same call the
 row path makes). What needs the database is checked here, per batch, with one query per kind of
-record rather than one per row, and with the messages the services give. Derived values come from
-the functions the services use: `customers.services.customer_derived_fields` (search keys),
-`sales.pricing.line_net` (per distinct quantity × price × discount), `sales.selectors.rate_for`
-(per distinct currency and date), `sales.regions.region_for`. Units the bulk writer does not handle
-itself — an existing order in upsert mode, an order without a number — go through the row path
-(`pipeline.unit_apply`, the domain services) in the same transaction."""
+record rather than one per row, in the order the services check it and with their messages. Derived
+values come from the functions the services use: `customers.services.customer_derived_fields`
+(search keys), `sales.pricing.line_net` (per distinct quantity × price × discount),
+`sales.selectors.rate_for` (per distinct currency and date), `sales.regions.region_for`. Units the
+bulk writer does not handle itself — an existing order in upsert mode, an order without a number, a
+new customer named without a code — go through the row path (`pipeline.unit_apply`, the domain
+services) in the same transaction, as do the rare updates of an existing customer's or product's
+name, phone or email in upsert mode."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +33,7 @@ from veracity.core.money import reporting_currency
 from veracity.customers import services as customer_services
 from veracity.customers.models import Customer
 from veracity.imports.bulk import writers
-from veracity.imports.bulk.checks import ERROR_SCHEMA, order_lines_check
+from veracity.imports.bulk.checks import ERROR_SCHEMA, FILE_COLUMNS, order_lines_check
 from veracity.imports.bulk.frames import FrameBatch
 from veracity.imports.entities import Context, MappedRow
 from veracity.imports.pipeline import Unit, UnitResult, unit_apply
@@ -41,6 +45,8 @@ from veracity.sales.selectors import rate_for
 
 LOOKUP_CHUNK = 2000
 ZERO = Decimal("0")
+LINE_COLUMNS = ["order_id", "line_no", "product_id", "description", "quantity", "unit_price", "discount_percent",
+                "currency", "net_amount", "unit_cost"]
 
 
 @dataclass
@@ -52,39 +58,61 @@ class BulkState:
     rates: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
     nets: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
 
 
 @dataclass
 class BatchResult:
     errors: pl.DataFrame
     counts: dict[str, Any]
-    written: list[tuple[int, int, str, dict, int | None]]  # (content type, id, action, previous, version)
+    records: list[tuple[int, int, str, str, int | None]]  # (content type, id, action, previous JSON, version)
     units_invalid: int = 0
     delegated: list[UnitResult] = field(default_factory=list)
 
 
-def _chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+_TYPES = {"name": pl.String, "phone": pl.String, "email": pl.String, "country": pl.String, "province": pl.String,
+          "owner_id": pl.Int64, "is_active": pl.Boolean, "currency": pl.String, "list_price": pl.Decimal(14, 2),
+          "cost_price": pl.Decimal(14, 2)}
 
 
-def _lookup(model, key: str, values: list[str], fields: tuple[str, ...]) -> dict[str, tuple]:
-    found = {}
-    for part in _chunks(values):
-        for row in model.objects.filter(**{f"{key}__in": part}).values_list(key, "pk", *fields):
-            found[row[0]] = row[1:]
-    return found
+def _lookup(model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]) -> pl.DataFrame:
+    """Alive records whose `key` is one of `values`, as a frame (key, id, *fields) named `names`."""
+    found = []
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        found.extend(model.objects.filter(**{f"{key}__in": values[start:start + LOOKUP_CHUNK]})
+                     .values_list(key, "pk", *fields))
+    schema = dict(zip(names, [pl.String, pl.Int64, *(_TYPES[name] for name in fields)], strict=True))
+    return pl.DataFrame(found, schema=schema, orient="row")
 
 
-def _state_errors(rows: list[tuple[int, str, str, str]]) -> pl.DataFrame:
-    if not rows:
-        return pl.DataFrame(schema=ERROR_SCHEMA)
-    return pl.DataFrame(rows, schema=ERROR_SCHEMA, orient="row")
+class _Refusals:
+    """State errors, kept in the order the services would raise them; a refused unit writes nothing."""
+
+    def __init__(self) -> None:
+        self.units: set[int] = set()
+        self.frames: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.DataFrame, column: str, value: str | pl.Expr, message: str | pl.Expr) -> None:
+        if rows.height == 0:
+            return
+        value_expr = pl.col(value) if isinstance(value, str) and value in rows.columns else (
+            value if isinstance(value, pl.Expr) else pl.lit(value))
+        message_expr = message if isinstance(message, pl.Expr) else pl.lit(message)
+        self.frames.append(rows.select(pl.col("row").cast(pl.Int64), pl.lit(column).alias("column"),
+                                       value_expr.fill_null("").cast(pl.String).alias("value"),
+                                       message_expr.cast(pl.String).alias("message")))
+        self.units.update(rows.get_column("unit").to_list())
+
+    def keep(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(~pl.col("unit").is_in(list(self.units))) if self.units else frame
+
+
+def _messages(rows: pl.DataFrame, make) -> pl.Series:
+    return pl.Series([make(row) for row in rows.iter_rows(named=True)], dtype=pl.String)
 
 
 def _mapped_rows(frame: pl.DataFrame) -> list[MappedRow]:
-    columns = [name for name in frame.columns if name not in ("row", "unit")]
-    return [MappedRow(int(row["row"]), {name: row[name] if row[name] is not None else "" for name in columns})
+    return [MappedRow(int(row["row"]), {name: row[name] if row[name] is not None else "" for name in FILE_COLUMNS})
             for row in frame.iter_rows(named=True)]
 
 
@@ -95,358 +123,346 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     upsert = ctx.mode == "upsert"
     frame = batch.frame
     cleaned, errors = order_lines_check(frame, cache=state.cache)
+    cleaned = cleaned.with_columns(
+        frame.get_column("order_number").str.strip_chars().alias("raw_order_number"),
+        frame.get_column("salesperson").str.strip_chars().alias("raw_salesperson"),
+        frame.get_column("currency").str.strip_chars().alias("raw_currency"),
+        frame.get_column("sku").str.strip_chars().alias("raw_sku"))
     errors = pl.concat([batch.issues, errors])
-    unit_of_row = dict(zip(frame.get_column("row").to_list(), frame.get_column("unit").to_list(), strict=True))
-    bad_units = {unit_of_row[row] for row in errors.get_column("row").to_list() if row in unit_of_row}
-
-    heads = cleaned.filter(pl.col("first") & ~pl.col("unit").is_in(list(bad_units)))
-    raw_heads = frame.filter(pl.col("unit").is_in(heads.get_column("unit").implode()))
-    raw_heads = raw_heads.filter(raw_heads.get_column("unit").is_first_distinct())
-    raw_of_unit = {row["unit"]: row for row in raw_heads.iter_rows(named=True)}
-    state_rows: list[tuple[int, str, str, str]] = []
-
-    def refuse(unit: int, row: int, column: str, value: str, message: str) -> None:
-        bad_units.add(unit)
-        state_rows.append((row, column, value or "", message))
+    refused = _Refusals()
+    refused.units.update(frame.filter(pl.col("row").is_in(errors.get_column("row").implode()))
+                         .get_column("unit").unique().to_list())
+    heads = refused.keep(cleaned.filter(pl.col("first")))
+    delegated_units: set[int] = set()
 
     # --- customers: by code (else by name), created when missing -----------------------------------
+    refused.add(heads.filter(pl.col("code").is_null() & pl.col("customer_name").is_null()), "customer_code", "",
+                _("Give a customer code or a customer name."))
+    named_only = heads.filter(pl.col("code").is_null() & pl.col("customer_name").is_not_null())
+    by_name = {}
+    for name in named_only.get_column("customer_name").unique().to_list():
+        by_name[name] = Customer.objects.filter(name=name).values_list(
+            "pk", "country", "province", "owner_id").first()
+    unknown_names = [name for name, found in by_name.items() if found is None]
+    delegated_units.update(named_only.filter(pl.col("customer_name").is_in(unknown_names)).get_column("unit").to_list())
+    heads = refused.keep(heads)
     codes = [code for code in heads.get_column("code").unique().to_list() if code]
-    existing_customers = _lookup(Customer, "code", codes, ("name", "phone", "email", "country", "province", "owner_id"))
-    by_name: dict[str, tuple | None] = {}
-    new_customers: dict[str, dict[str, Any]] = {}
-    customer_of_unit: dict[int, tuple[str, str]] = {}  # unit -> ("code"|"name", key)
-    salesperson_users: dict[str, Any] = {}
-    delegated_name_units: set[int] = set()
-    for head in heads.iter_rows(named=True):
-        unit, raw = head["unit"], raw_of_unit[head["unit"]]
-        code, name = head["code"] or "", head["customer_name"] or ""
-        if code:
-            key = ("code", code)
-            known = code in existing_customers or code in new_customers
-        elif name:
-            if name not in by_name:
-                match = Customer.objects.filter(name=name).values_list(
-                    "pk", "name", "phone", "email", "country", "province", "owner_id").first()
-                by_name[name] = match
-            key = ("name", name)
-            known = by_name[name] is not None
-            if not known:  # a new customer without a code: the service generates its code
-                delegated_name_units.add(unit)
-                continue
+    existing_customers = _lookup(Customer, "code", codes, ("name", "phone", "email", "country", "province", "owner_id"),
+                                 ("code", "customer_id", "c_name", "c_phone", "c_email", "country", "province",
+                                  "owner_id"))
+    candidates = heads.filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(
+        existing_customers.get_column("code").implode()))
+    first_named = candidates.filter(pl.col("customer_name").is_not_null()).group_by("code").agg(
+        pl.col("row").min().alias("named_row"))
+    nameless = candidates.join(first_named, on="code", how="left").filter(
+        pl.col("customer_name").is_null() & (pl.col("named_row").is_null() | (pl.col("row") < pl.col("named_row"))))
+    refused.add(nameless, "customer_name", "", _("No customer has this code: give the customer name to create it."))
+    creators = candidates.filter(pl.col("customer_name").is_not_null()).unique("code", keep="first",
+                                                                              maintain_order=True)
+    owner_id = ctx.actor.pk if getattr(ctx.actor, "pk", None) else None
+    creator_owner: dict[str, int] = {}
+    ownerless = []
+    for code, salesperson in creators.select("code", "raw_salesperson").iter_rows():
+        owner = owner_id if owner_id is not None else getattr(_user(state, salesperson), "pk", None)
+        if owner is None:
+            ownerless.append(code)
         else:
-            refuse(unit, head["row"], "customer_code", "", _("Give a customer code or a customer name."))
-            continue
-        if not known:
-            if not name:
-                refuse(unit, head["row"], "customer_name", "",
-                       _("No customer has this code: give the customer name to create it."))
-                continue
-            owner = ctx.actor if getattr(ctx.actor, "pk", None) else None
-            if owner is None:
-                owner = ctx.user(raw.get("salesperson") or "")
-            if owner is None:
-                refuse(unit, head["row"], "", "", "owner: " + _("A customer needs an owner."))
-                continue
-            new_customers[code] = {"code": code, "name": name, "phone": head["phone"] or "",
-                                   "email": head["email"] or "", "owner": owner, "unit": unit}
-        customer_of_unit[unit] = key
-        salesperson = head["salesperson"] or ""
-        if salesperson and unit not in bad_units:
-            if salesperson not in salesperson_users:
-                salesperson_users[salesperson] = ctx.user(salesperson)
-            if salesperson_users[salesperson] is None:
-                refuse(unit, head["row"], "salesperson", raw.get("salesperson"), _("No active user has this name."))
+            creator_owner[code] = owner
+    refused.add(heads.filter(pl.col("code").is_in(ownerless)), "", "", "owner: " + _("A customer needs an owner."))
 
-    # --- orders: taken numbers, units for the row path -----------------------------------------------
+    # --- salesperson --------------------------------------------------------------------------------
+    heads = refused.keep(heads)
+    people = [name for name in heads.get_column("raw_salesperson").unique().to_list() if name]
+    unknown_people = [name for name in people if _user(state, name) is None]
+    refused.add(heads.filter(pl.col("raw_salesperson").is_in(unknown_people)), "salesperson", "raw_salesperson",
+                _("No active user has this name."))
+
+    # --- orders: taken numbers; units for the row path -----------------------------------------------
+    heads = refused.keep(heads)
     numbers = [number for number in heads.get_column("number").unique().to_list() if number]
-    existing_orders = _lookup(Order, "number", numbers, ())
-    delegated_units: set[int] = set(delegated_name_units)
-    for head in heads.iter_rows(named=True):
-        unit = head["unit"]
-        if unit in bad_units or unit in delegated_units:
-            continue
-        if not head["number"]:
-            delegated_units.add(unit)
-        elif head["number"] in existing_orders:
-            if upsert:
-                delegated_units.add(unit)
-            else:
-                refuse(unit, head["row"], "order_number", raw_of_unit[unit].get("order_number"),
-                       OrderNumberTaken(head["number"]).fields["number"][0])
+    taken = _lookup(Order, "number", numbers, (), ("number", "order_id")).get_column("number")
+    delegated_units.update(heads.filter(pl.col("number").is_null() | (pl.col("number") == "")).get_column("unit")
+                           .to_list())
+    existing_heads = heads.filter(pl.col("number").is_in(taken.implode()))
+    if upsert:
+        delegated_units.update(existing_heads.get_column("unit").to_list())
+    else:
+        refused.add(existing_heads, "order_number", "raw_order_number",
+                    _messages(existing_heads, lambda row: OrderNumberTaken(row["number"]).fields["number"][0]))
+    heads = refused.keep(heads).filter(~pl.col("unit").is_in(list(delegated_units)))
+    heads = heads.with_columns(
+        pl.when(pl.col("raw_currency").is_not_null() & (pl.col("raw_currency") != ""))
+        .then(pl.col("currency")).otherwise(pl.lit(reporting_currency())).alias("order_currency"),
+        (pl.col("raw_currency").is_not_null() & (pl.col("raw_currency") != "")).alias("currency_given"))
 
     # --- products: by SKU, created when missing; inactive ones refused ------------------------------
-    lines = cleaned.filter(~pl.col("unit").is_in(list(bad_units)))
+    lines = cleaned.join(heads.select("unit", "order_currency", "currency_given"), on="unit", how="inner",
+                         maintain_order="left")
     skus = lines.get_column("sku").unique().to_list()
-    existing_products = _lookup(Product, "sku", skus, ("name", "is_active", "currency", "list_price", "cost_price"))
-    currency_of_unit = {}
-    for head in heads.iter_rows(named=True):
-        given = (raw_of_unit[head["unit"]].get("currency") or "").strip()
-        currency_of_unit[head["unit"]] = head["currency"] if given else reporting_currency()
-    new_products: dict[str, dict[str, Any]] = {}
-    raw_lines = frame.filter(pl.col("unit").is_in(lines.get_column("unit").unique().implode()))
-    for line, raw in zip(lines.iter_rows(named=True), raw_lines.iter_rows(named=True), strict=True):
-        unit = line["unit"]
-        if unit in bad_units or unit in delegated_units:
-            continue
-        sku = line["sku"]
-        known = existing_products.get(sku)
-        if known is None:
-            if sku not in new_products:
-                given_currency = (raw.get("currency") or "").strip()
-                new_products[sku] = {"sku": sku, "name": line["product_name"] or sku,
-                                     "list_price": line["unit_price"] if line["unit_price"] is not None else ZERO,
-                                     "currency": currency_of_unit[unit] if given_currency else "CNY",
-                                     "unit": unit}
-        elif not known[2]:
-            refuse(unit, line["row"], "sku", raw.get("sku"), _("Product %(sku)s is inactive.") % {"sku": sku})
+    existing_products = _lookup(Product, "sku", skus, ("name", "is_active", "currency", "list_price", "cost_price"),
+                                ("sku", "product_id", "p_name", "is_active", "listed_currency", "list_price",
+                                 "cost_price"))
+    new_product_lines = lines.filter(~pl.col("sku").is_in(existing_products.get_column("sku").implode()))
+    inactive = lines.join(existing_products.filter(~pl.col("is_active")).select("sku"), on="sku", how="semi")
+    refused.add(inactive, "sku", "raw_sku", _messages(inactive, lambda row: _("Product %(sku)s is inactive.") % {
+        "sku": row["sku"]}))
+    # --- prices: no price given → the product's list price, which must be in the order's currency ---
+    creating = new_product_lines.unique("sku", keep="first", maintain_order=True).select(
+        "sku", pl.coalesce("product_name", "sku").alias("p_name"),
+        pl.when(pl.col("currency_given")).then(pl.col("order_currency")).otherwise(pl.lit("CNY")).alias(
+            "listed_currency"),
+        pl.col("unit_price").fill_null(ZERO).cast(pl.Decimal(14, 2)).cast(pl.String).alias("list_price"))
+    listed = pl.concat([
+        existing_products.select("sku", "listed_currency"), creating.select("sku", "listed_currency")])
+    unpriced = lines.filter(pl.col("unit_price").is_null()).join(listed, on="sku", how="left").filter(
+        pl.col("listed_currency") != pl.col("order_currency"))
+    refused.add(unpriced, "unit_price", "", _messages(unpriced, lambda row: _(
+        "%(sku)s is listed in %(listed)s; enter a unit price in %(currency)s.") % {
+        "sku": row["sku"], "listed": row["listed_currency"], "currency": row["order_currency"]}))
 
-    # --- exchange rates and prices ----------------------------------------------------------------
-    for head in heads.iter_rows(named=True):
-        unit = head["unit"]
-        if unit in bad_units or unit in delegated_units:
-            continue
-        key = (currency_of_unit[unit], head["order_date"])
-        if key not in state.rates:
-            state.rates[key] = rate_for(*key)
-        if state.rates[key] is None:
-            error = ExchangeRateMissing(reporting=reporting_currency(), currency=key[0], on_date=key[1])
-            refuse(unit, head["row"], "currency", raw_of_unit[unit].get("currency"), error.message)
-    product_facts = {sku: (facts[3], facts[4], facts[5]) for sku, facts in existing_products.items()}
-    product_facts.update({sku: (values["currency"], values["list_price"], None) for sku, values in new_products.items()})
-    for line in lines.iter_rows(named=True):
-        unit = line["unit"]
-        if unit in bad_units or unit in delegated_units or line["unit_price"] is not None:
-            continue
-        listed_currency = product_facts[line["sku"]][0]
-        if listed_currency != currency_of_unit[unit]:
-            refuse(unit, line["row"], "unit_price", "", _(
-                "%(sku)s is listed in %(listed)s; enter a unit price in %(currency)s.") % {
-                "sku": line["sku"], "listed": listed_currency, "currency": currency_of_unit[unit]})
-
-    # Customers and products only for units that will be written (a refused unit leaves nothing).
-    alive_units = set(heads.get_column("unit").to_list()) - bad_units
-    used_customers = {customer_of_unit.get(unit) for unit in alive_units - delegated_units}
-    new_customers = {code: values for code, values in new_customers.items() if ("code", code) in used_customers}
-    used_skus = set(lines.filter(pl.col("unit").is_in(list(alive_units))).get_column("sku").to_list())
-    new_products = {sku: values for sku, values in new_products.items() if sku in used_skus}
+    # --- exchange rates ------------------------------------------------------------------------------
+    heads = refused.keep(heads)
+    missing_rates = []
+    for currency, on_date in heads.select("order_currency", "order_date").unique().iter_rows():
+        if (currency, on_date) not in state.rates:
+            state.rates[(currency, on_date)] = rate_for(currency, on_date)
+        if state.rates[(currency, on_date)] is None:
+            missing_rates.append((currency, on_date))
+    if missing_rates:
+        short = heads.join(pl.DataFrame(missing_rates, schema=["order_currency", "order_date"], orient="row"),
+                           on=["order_currency", "order_date"], how="semi")
+        refused.add(short, "currency", "raw_currency", _messages(short, lambda row: ExchangeRateMissing(
+            reporting=reporting_currency(), currency=row["order_currency"], on_date=row["order_date"]).message))
+    heads = refused.keep(heads)
+    lines = refused.keep(lines)
 
     now = timezone.now()
-    user_id = ctx.actor.pk if getattr(ctx.actor, "pk", None) else None
-    written: list[tuple[int, int, str, dict, int | None]] = []
-    counts = {"customer": {"created": 0, "updated": 0}, "product": {"created": 0, "updated": 0}}
-    customer_type = ContentType.objects.get_for_model(Customer).pk
-    product_type = ContentType.objects.get_for_model(Product).pk
-    order_type = ContentType.objects.get_for_model(Order).pk
+    user_id = owner_id
+    records: list[tuple[int, int, str, str, int | None]] = []
+    related = {"customer": {"created": 0, "updated": 0}, "product": {"created": 0, "updated": 0}}
+    types = {model: ContentType.objects.get_for_model(model).pk for model in (Customer, Product, Order)}
 
     # --- write customers ----------------------------------------------------------------------------
-    customer_ids: dict[tuple[str, str], int] = {("code", code): facts[0] for code, facts in existing_customers.items()}
-    customer_ids.update({("name", name): facts[0] for name, facts in by_name.items() if facts})
-    customer_place = {("code", code): (facts[4], facts[5], facts[6]) for code, facts in existing_customers.items()}
-    customer_place.update({("name", name): (facts[4], facts[5], facts[6]) for name, facts in by_name.items() if facts})
-    if new_customers:
-        ids = writers.ids_allocate(Customer, len(new_customers))
-        bookkeeping = {"created_at": now, "updated_at": now, "created_by": user_id, "updated_by": user_id}
-        columns, template = writers.column_template(Customer, {**bookkeeping, "owner": None})
+    used_codes = set(heads.get_column("code").drop_nulls().to_list())
+    creators = creators.filter(pl.col("code").is_in(list(used_codes)))
+    new_customer_frame = pl.DataFrame(schema={"code": pl.String, "customer_id": pl.Int64, "country": pl.String,
+                                              "province": pl.String, "owner_id": pl.Int64})
+    if creators.height:
+        ids = writers.ids_allocate(Customer, creators.height)
+        columns, template = writers.column_template(Customer, {"created_at": now, "updated_at": now,
+                                                               "created_by": user_id, "updated_by": user_id})
         positions = {column: index for index, column in enumerate(columns)}
         rows = []
-        for pk, (code, values) in zip(ids, new_customers.items(), strict=True):
-            record = {"code": code, "name": values["name"], "phone": values["phone"], "email": values["email"],
-                      "kind": "company", "owner_id": values["owner"].pk}
+        owners = []
+        for pk, (code, name, phone, email) in zip(ids, creators.select("code", "customer_name", "phone", "email")
+                                                  .iter_rows(), strict=True):
+            record = {"code": code, "name": name, "phone": phone or "", "email": email or "", "kind": "company"}
             record.update(customer_services.customer_derived_fields(record))
+            record["owner_id"] = creator_owner[code]
+            owners.append(creator_owner[code])
             row = list(template)
-            for name, value in record.items():
-                column = Customer._meta.get_field(name).column
-                row[positions[column]] = value
+            for name_, value in record.items():
+                row[positions[Customer._meta.get_field(name_).column]] = value
             rows.append((pk, *row))
-            customer_ids[("code", code)] = pk
-            customer_place[("code", code)] = (template[positions["country"]], template[positions["province"]],
-                                              values["owner"].pk)
-            written.append((customer_type, pk, "created", {}, 1))
+            records.append((types[Customer], pk, "created", "{}", 1))
         writers.rows_insert(Customer, ["id", *columns], rows, conflict="(code) WHERE deleted_at IS NULL")
-        counts["customer"]["created"] = len(rows)
-
-    # In upsert mode a customer named again with other name/phone/email is updated through the service.
+        related["customer"]["created"] = len(rows)
+        new_customer_frame = pl.DataFrame({
+            "code": creators.get_column("code"), "customer_id": ids,
+            "country": [template[positions["country"]]] * len(ids),
+            "province": [template[positions["province"]]] * len(ids), "owner_id": owners},
+            schema=new_customer_frame.schema)
+    customers = pl.concat([existing_customers.select(new_customer_frame.columns).cast(new_customer_frame.schema),
+                           new_customer_frame])
     if upsert:
-        current = {("code", code): {"name": facts[1], "phone": facts[2], "email": facts[3]}
-                   for code, facts in existing_customers.items()}
-        current.update({("code", code): {"name": values["name"], "phone": values["phone"], "email": values["email"]}
-                        for code, values in new_customers.items()})
-        for head in heads.filter(pl.col("unit").is_in(list(alive_units - delegated_units))).iter_rows(named=True):
-            key = customer_of_unit.get(head["unit"])
-            if key is None or key[0] != "code" or key not in current:
-                continue
-            given = {name: head[column] for name, column in (("name", "customer_name"), ("phone", "phone"),
-                                                              ("email", "email")) if head[column]}
-            changed = {name: value for name, value in given.items() if current[key][name] != value}
-            if not changed:
-                continue
-            customer = Customer.objects.get(pk=customer_ids[key])
-            previous = {name: getattr(customer, name) for name in given}
-            before = customer.version
-            raw = raw_of_unit[head["unit"]]
-            service_values = {name: raw.get(column) for name, column in (
-                ("name", "customer_name"), ("phone", "phone"), ("email", "email")) if head[column]}
-            try:
-                customer = customer_services.customer_update(actor=ctx.actor, customer=customer, values=service_values,
-                                                             expected_version=customer.version)
-            except DomainError as error:
-                refuse(head["unit"], head["row"], "", "", error.message)
-                continue
-            if customer.version != before:
-                written.append((customer_type, customer.pk, "updated", previous, customer.version))
-                counts["customer"]["updated"] += 1
-            current[key] = {name: getattr(customer, name) for name in ("name", "phone", "email")}
+        _customer_updates(heads, existing_customers, creators, ctx, refused, records, related, types)
 
     # --- write products -----------------------------------------------------------------------------
-    product_ids = {sku: facts[0] for sku, facts in existing_products.items()}
-    if new_products:
-        ids = writers.ids_allocate(Product, len(new_products))
+    creating = creating.filter(pl.col("sku").is_in(lines.get_column("sku").implode()))
+    products = existing_products.select("sku", "product_id", "listed_currency",
+                                        pl.col("list_price").cast(pl.String), pl.col("cost_price").cast(pl.String))
+    if creating.height:
+        ids = writers.ids_allocate(Product, creating.height)
         columns, template = writers.column_template(Product, {"created_at": now, "updated_at": now,
                                                               "created_by": user_id, "updated_by": user_id})
         positions = {column: index for index, column in enumerate(columns)}
         rows = []
-        for pk, (sku, values) in zip(ids, new_products.items(), strict=True):
+        for pk, (sku, name, currency, price) in zip(ids, creating.select("sku", "p_name", "listed_currency",
+                                                                         "list_price").iter_rows(), strict=True):
             row = list(template)
-            row[positions["sku"]] = sku
-            row[positions["name"]] = values["name"]
-            row[positions["list_price"]] = str(values["list_price"].quantize(Decimal("0.01")))
-            row[positions["currency"]] = values["currency"]
+            row[positions["sku"]], row[positions["name"]] = sku, name
+            row[positions["currency"]], row[positions["list_price"]] = currency, price
             rows.append((pk, *row))
-            product_ids[sku] = pk
-            written.append((product_type, pk, "created", {}, 1))
+            records.append((types[Product], pk, "created", "{}", 1))
         writers.rows_insert(Product, ["id", *columns], rows, conflict="(sku) WHERE deleted_at IS NULL")
-        counts["product"]["created"] = len(rows)
+        related["product"]["created"] = len(rows)
+        products = pl.concat([products, creating.select(
+            "sku", pl.Series("product_id", ids, dtype=products.schema["product_id"]), "listed_currency",
+            "list_price", pl.lit(None, dtype=pl.String).alias("cost_price"))], how="vertical_relaxed")
     if upsert:
-        names = {sku: facts[1] for sku, facts in existing_products.items()}
-        for line in lines.filter(pl.col("unit").is_in(list(alive_units - delegated_units))).iter_rows(named=True):
-            sku, name = line["sku"], line["product_name"]
-            if sku not in names or not name or names[sku] == name:
-                continue
-            product = Product.objects.get(pk=product_ids[sku])
-            try:
-                product = catalog_services.product_update(actor=ctx.actor, product=product, values={"name": name},
-                                                          expected_version=product.version)
-            except DomainError as error:
-                refuse(line["unit"], line["row"], "product_name", name, error.message)
-                continue
-            written.append((product_type, product.pk, "updated", {"name": names[sku]}, product.version))
-            counts["product"]["updated"] += 1
-            names[sku] = name
+        _product_updates(lines, existing_products, ctx, refused, records, related, types)
 
-    # --- units the row path handles (existing orders in upsert mode, orders without a number) ------
+    # --- units the row path handles -----------------------------------------------------------------
     delegated: list[UnitResult] = []
-    for unit in sorted(delegated_units - bad_units):
-        rows = _mapped_rows(frame.filter(pl.col("unit") == unit))
-        result = unit_apply(Unit(rows), ctx, entity="orders")
+    for unit in sorted(delegated_units - refused.units):
+        result = unit_apply(Unit(_mapped_rows(frame.filter(pl.col("unit") == unit))), ctx, entity="orders")
         delegated.append(result)
         if result.status == "invalid":
-            bad_units.add(unit)
-            state_rows.extend((issue.row, issue.column, issue.value, issue.message) for issue in result.issues)
-
-    # --- write orders and lines ---------------------------------------------------------------------
-    bulk_units = sorted(alive_units - delegated_units - bad_units)
-    orders_created = 0
-    if bulk_units:
-        order_lines = lines.filter(pl.col("unit").is_in(bulk_units))
-        order_heads = heads.filter(pl.col("unit").is_in(bulk_units))
-        ids = writers.ids_allocate(Order, len(bulk_units))
-        order_id = dict(zip(bulk_units, ids, strict=True))
-        priced = _price_lines(order_lines, state, product_facts, product_ids, currency_of_unit)
-        totals = priced.group_by("unit").agg(pl.col("net").sum().alias("total"),
-                                             pl.col("cost").is_null().any().alias("cost_unknown"))
-        total_of = {row[0]: (row[1], row[2]) for row in totals.iter_rows()}
-        cost_totals = _cost_totals(priced, total_of)
-        columns, template = writers.column_template(Order, {
-            "created_at": now, "updated_at": now, "created_by": user_id, "updated_by": user_id,
-            "status": Order._meta.get_field("status").get_default()})
-        positions = {column: index for index, column in enumerate(columns)}
-        rows = []
-        for head in order_heads.iter_rows(named=True):
-            unit = head["unit"]
-            key = customer_of_unit[unit]
-            country, province, owner_id = customer_place[key]
-            region = head["region"] or ""
-            if not region:
-                place = (country, province)
-                if place not in state.regions:
-                    state.regions[place] = region_for(country=country or "", province=province or "")
-                region = state.regions[place]
-            salesperson = head["salesperson"] or ""
-            if salesperson:
-                salesperson_id = salesperson_users[salesperson].pk
-            else:
-                salesperson_id = user_id if user_id is not None else owner_id
-            currency = currency_of_unit[unit]
-            row = list(template)
-            row[positions["number"]] = head["number"]
-            row[positions["customer_id"]] = customer_ids[key]
-            row[positions["order_date"]] = head["order_date"].isoformat()
-            row[positions["salesperson_id"]] = salesperson_id
-            row[positions["channel"]] = head["channel"] or row[positions["channel"]]
-            row[positions["region"]] = region
-            row[positions["currency"]] = currency
-            row[positions["exchange_rate"]] = str(state.rates[(currency, head["order_date"])])
-            total, _unknown = total_of[unit]
-            row[positions["total_amount"]] = str(total)
-            row[positions["cost_total"]] = cost_totals.get(unit)
-            rows.append((order_id[unit], *row))
-            written.append((order_type, order_id[unit], "created", {}, 1))
-        writers.rows_insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
-        orders_created = len(rows)
-        line_rows = priced.select(
-            pl.col("unit").replace_strict(order_id, return_dtype=pl.Int64).alias("order_id"),
-            pl.col("line_no"), pl.col("product_id"), pl.lit("").alias("description"),
-            pl.col("quantity").cast(pl.String), pl.col("unit_price").cast(pl.String),
-            pl.col("discount_percent").cast(pl.String), pl.col("currency"),
-            pl.col("net").cast(pl.String).alias("net_amount"), pl.col("cost").cast(pl.String).alias("unit_cost"),
-        ).rows()
-        writers.copy_direct(OrderLine, ["order_id", "line_no", "product_id", "description", "quantity", "unit_price",
-                                        "discount_percent", "currency", "net_amount", "unit_cost"], line_rows)
-
-    state_errors = _state_errors(state_rows)
-    errors = pl.concat([errors, state_errors])
-    invalid_rows = frame.filter(pl.col("unit").is_in(list(bad_units))).height
-    counts_out = {
-        "rows": frame.height, "valid": frame.height - invalid_rows, "invalid": invalid_rows,
-        "created": orders_created + sum(1 for result in delegated if result.status == "created"),
-        "updated": sum(1 for result in delegated if result.status == "updated"),
-        "unchanged": sum(1 for result in delegated if result.status == "unchanged"),
-        "related": {name: value for name, value in counts.items() if value["created"] or value["updated"]},
-    }
-    for result in delegated:
-        if result.outcome is None:
+            refused.units.add(unit)
+            refused.frames.append(pl.DataFrame([(issue.row, issue.column, issue.value, issue.message)
+                                                for issue in result.issues], schema=ERROR_SCHEMA, orient="row"))
             continue
         for item in result.outcome.writes:
-            written.append((ContentType.objects.get_for_model(item.obj).pk, item.obj.pk, item.action, item.previous,
-                            item.obj.version))
+            records.append((ContentType.objects.get_for_model(item.obj).pk, item.obj.pk, item.action,
+                            json.dumps(item.previous, cls=DjangoJSONEncoder), item.obj.version))
             if not item.main:
-                label = item.obj._meta.model_name
-                related = counts_out["related"].setdefault(label, {"created": 0, "updated": 0})
-                related[item.action] += 1
-    return BatchResult(errors=errors.sort("row", maintain_order=True), counts=counts_out, written=written,
-                       units_invalid=len(bad_units), delegated=delegated)
+                target = related.setdefault(item.obj._meta.model_name, {"created": 0, "updated": 0})
+                target[item.action] += 1
+
+    # --- write orders and lines ---------------------------------------------------------------------
+    heads = refused.keep(heads)
+    lines = refused.keep(lines)
+    created = heads.height
+    if created:
+        _orders_write(heads, lines, customers, products, state, now, user_id, records, types)
+
+    invalid_rows = frame.filter(pl.col("unit").is_in(list(refused.units))).height
+    counts = {
+        "rows": frame.height, "valid": frame.height - invalid_rows, "invalid": invalid_rows,
+        "created": created + sum(1 for result in delegated if result.status == "created"),
+        "updated": sum(1 for result in delegated if result.status == "updated"),
+        "unchanged": sum(1 for result in delegated if result.status == "unchanged"),
+        "related": {name: value for name, value in related.items() if value["created"] or value["updated"]},
+    }
+    errors = pl.concat([errors, *refused.frames]).sort("row", maintain_order=True)
+    return BatchResult(errors=errors, counts=counts, records=records, units_invalid=len(refused.units),
+                       delegated=delegated)
 
 
-def _price_lines(lines: pl.DataFrame, state: BulkState, product_facts: dict, product_ids: dict,
-                 currency_of_unit: dict) -> pl.DataFrame:
+def _user(state: BulkState, name: str | None):
+    if not name:
+        return None
+    if name not in state.users:
+        state.users[name] = state.ctx.user(name)
+    return state.users[name]
+
+
+def _customer_updates(heads, existing, creators, ctx, refused, records, related, types) -> None:
+    """Upsert: a customer named again with another name, phone or email is updated through the
+    service (rare in bulk; in file order, as the row path would)."""
+    current = pl.concat([
+        existing.select("code", "c_name", "c_phone", "c_email"),
+        creators.select("code", pl.col("customer_name").alias("c_name"), pl.col("phone").fill_null("").alias("c_phone"),
+                        pl.col("email").fill_null("").alias("c_email"))])
+    joined = heads.filter(pl.col("code").is_not_null()).join(current, on="code", how="inner", maintain_order="left")
+    differs = joined.filter(
+        (pl.col("customer_name").is_not_null() & (pl.col("customer_name") != pl.col("c_name")))
+        | (pl.col("phone").is_not_null() & (pl.col("phone") != pl.col("c_phone")))
+        | (pl.col("email").is_not_null() & (pl.col("email") != pl.col("c_email"))))
+    for row in differs.iter_rows(named=True):
+        customer = Customer.objects.get(code=row["code"])
+        given = {name: row[column] for name, column in (("name", "customer_name"), ("phone", "phone"),
+                                                          ("email", "email")) if row[column]}
+        if all(getattr(customer, name) == value for name, value in given.items()):
+            continue
+        previous = {name: getattr(customer, name) for name in given}
+        try:
+            customer = customer_services.customer_update(actor=ctx.actor, customer=customer, values=given,
+                                                         expected_version=customer.version)
+        except DomainError as error:
+            refused.add(pl.DataFrame({"row": [row["row"]], "unit": [row["unit"]]}), "", "", error.message)
+            continue
+        records.append((types[Customer], customer.pk, "updated", json.dumps(previous), customer.version))
+        related["customer"]["updated"] += 1
+
+
+def _product_updates(lines, existing, ctx, refused, records, related, types) -> None:
+    """Upsert: an existing product named otherwise is renamed through the service, in file order."""
+    joined = lines.join(existing.select("sku", "p_name"), on="sku", how="inner", maintain_order="left").filter(
+        pl.col("product_name").is_not_null() & (pl.col("product_name") != pl.col("p_name")))
+    for row in joined.iter_rows(named=True):
+        product = Product.objects.get(sku=row["sku"])
+        if product.name == row["product_name"]:
+            continue
+        previous = {"name": product.name}
+        try:
+            product = catalog_services.product_update(actor=ctx.actor, product=product,
+                                                      values={"name": row["product_name"]},
+                                                      expected_version=product.version)
+        except DomainError as error:
+            refused.add(pl.DataFrame({"row": [row["row"]], "unit": [row["unit"]]}), "product_name", "", error.message)
+            continue
+        records.append((types[Product], product.pk, "updated", json.dumps(previous), product.version))
+        related["product"]["updated"] += 1
+
+
+def _orders_write(heads, lines, customers, products, state, now, user_id, records, types) -> None:
+    ids = writers.ids_allocate(Order, heads.height)
+    heads = heads.with_columns(pl.Series("order_id", ids, dtype=pl.Int64)).join(
+        customers, on="code", how="left", maintain_order="left")
+    places = heads.filter(pl.col("region").is_null() | (pl.col("region") == "")).select("country", "province").unique()
+    for country, province in places.iter_rows():
+        if (country, province) not in state.regions:
+            state.regions[(country, province)] = region_for(country=country or "", province=province or "")
+    region_frame = pl.DataFrame([(country, province, region) for (country, province), region in state.regions.items()],
+                                schema=["country", "province", "place_region"], orient="row") if state.regions else \
+        pl.DataFrame(schema={"country": pl.String, "province": pl.String, "place_region": pl.String})
+    rates = pl.DataFrame([(currency, day, str(rate)) for (currency, day), rate in state.rates.items() if rate is not None],
+                         schema={"order_currency": pl.String, "order_date": pl.Date, "exchange_rate": pl.String},
+                         orient="row")
+    people = pl.DataFrame([(name, user.pk) for name, user in state.users.items() if user is not None],
+                          schema={"raw_salesperson": pl.String, "salesperson_id": pl.Int64}, orient="row")
+    heads = (heads.join(region_frame, on=["country", "province"], how="left", nulls_equal=True, maintain_order="left")
+             .join(rates, on=["order_currency", "order_date"], how="left", maintain_order="left")
+             .join(people, on="raw_salesperson", how="left", maintain_order="left"))
+    default_salesperson = pl.lit(user_id, dtype=pl.Int64) if user_id is not None else pl.col("owner_id")
+    priced = _price_lines(lines, state, products)
+    order_ids = heads.select("unit", "order_id")
+    priced = priced.join(order_ids, on="unit", how="left", maintain_order="left")
+    totals = priced.group_by("unit").agg(pl.col("net").sum().alias("total_amount"),
+                                         pl.col("cost").is_null().any().alias("cost_unknown"))
+    cost_totals = _cost_totals(priced, totals)
+    heads = heads.join(totals, on="unit", how="left", maintain_order="left").join(
+        cost_totals, on="unit", how="left", maintain_order="left")
+    columns, template = writers.column_template(Order, {"created_at": now, "updated_at": now, "created_by": user_id,
+                                                        "updated_by": user_id})
+    given = {
+        "number": pl.col("number"), "customer_id": pl.col("customer_id"),
+        "order_date": pl.col("order_date").cast(pl.String), "salesperson_id": pl.coalesce("salesperson_id",
+                                                                                            default_salesperson),
+        "region": pl.when(pl.col("region").is_null() | (pl.col("region") == "")).then(pl.col("place_region"))
+        .otherwise(pl.col("region")).fill_null(""),
+        "currency": pl.col("order_currency"), "exchange_rate": pl.col("exchange_rate"),
+        "total_amount": pl.col("total_amount").cast(pl.String), "cost_total": pl.col("cost_total"),
+    }
+    channel_default = template[columns.index("channel")]
+    given["channel"] = pl.coalesce(pl.col("channel"), pl.lit(channel_default))
+    selection = [pl.col("order_id")]
+    for column, default in zip(columns, template, strict=True):
+        selection.append(given[column].alias(column) if column in given else pl.lit(default).alias(column))
+    rows = heads.select(selection).rows()
+    writers.rows_insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
+    records.extend((types[Order], pk, "created", "{}", 1) for pk in ids)
+    line_rows = priced.select(
+        "order_id", "line_no", "product_id", pl.lit("").alias("description"), "quantity", "unit_price",
+        "discount_percent", "currency", pl.col("net").cast(pl.String), pl.col("cost")).rows()
+    writers.copy_direct(OrderLine, LINE_COLUMNS, line_rows)
+
+
+def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) -> pl.DataFrame:
     """Line numbers, product ids, prices (the product's list price when none is given), nets through
-    pricing.line_net once per distinct (quantity, unit price, discount) and unit costs."""
-    product_frame = pl.DataFrame({
-        "sku": list(product_facts), "product_id": [product_ids[sku] for sku in product_facts], "listed_currency": [facts[0] for facts in product_facts.values()],
-        "list_price": [str(facts[1]) for facts in product_facts.values()],
-        "cost_price": [None if facts[2] is None else str(facts[2]) for facts in product_facts.values()],
-    }, schema={"sku": pl.String, "product_id": pl.Int64, "listed_currency": pl.String, "list_price": pl.String, "cost_price": pl.String})
-    currency = pl.Series("currency", [currency_of_unit[unit] for unit in lines.get_column("unit").to_list()],
-                         dtype=pl.String)
-    table = (lines.select("unit", "sku", "quantity", "unit_price", "discount_percent")
-             .with_columns(currency, pl.int_range(pl.len()).over("unit").add(1).alias("line_no"),
+    pricing.line_net once per distinct (quantity, unit price, discount), and unit costs (the product's
+    cost when it is listed in the order's currency)."""
+    table = (lines.select("unit", "sku", "quantity", "unit_price", "discount_percent",
+                          pl.col("order_currency").alias("currency"))
+             .with_columns(pl.int_range(pl.len()).over("unit").add(1).alias("line_no"),
                            pl.col("quantity").cast(pl.String).alias("q"),
                            pl.col("unit_price").cast(pl.String).alias("p"),
                            pl.col("discount_percent").cast(pl.String).alias("d"))
-             .join(product_frame, on="sku", how="left", maintain_order="left"))
-    table = table.with_columns(pl.coalesce("p", "list_price").alias("p"))
+             .join(products, on="sku", how="left", maintain_order="left")
+             .with_columns(pl.coalesce("p", "list_price").alias("p")))
     triples = table.select("q", "p", "d").unique()
-    nets, quantities, prices, discounts = [], [], [], []
+    out = []
     for q, p, d in triples.iter_rows():
         key = (q, p, d)
         if key not in state.nets:
@@ -455,34 +471,25 @@ def _price_lines(lines: pl.DataFrame, state: BulkState, product_facts: dict, pro
             discount = (Decimal(d) if d is not None else ZERO).quantize(Decimal("0.01"))
             state.nets[key] = (str(quantity), str(price), str(discount),
                                str(pricing.line_net(quantity=quantity, unit_price=price, discount_percent=discount)))
-        quantity, price, discount, net = state.nets[key]
-        quantities.append(quantity)
-        prices.append(price)
-        discounts.append(discount)
-        nets.append(net)
-    priced_triples = triples.with_columns(pl.Series("quantity_out", quantities, dtype=pl.String),
-                                          pl.Series("price_out", prices, dtype=pl.String),
-                                          pl.Series("discount_out", discounts, dtype=pl.String),
-                                          pl.Series("net", nets, dtype=pl.String))
-    table = table.join(priced_triples, on=["q", "p", "d"], how="left", nulls_equal=True, maintain_order="left")
+        out.append(state.nets[key])
+    priced = triples.with_columns(pl.DataFrame(out, schema=["quantity_out", "price_out", "discount_out", "net"],
+                                               orient="row"))
+    table = table.join(priced, on=["q", "p", "d"], how="left", nulls_equal=True, maintain_order="left")
     return table.select(
-        "unit", "line_no", "sku", "product_id", "currency",
+        "unit", "line_no", "product_id", "currency",
         pl.col("quantity_out").alias("quantity"), pl.col("price_out").alias("unit_price"),
-        pl.col("discount_out").alias("discount_percent"),
-        pl.col("net").cast(pl.Decimal(16, 2)),
+        pl.col("discount_out").alias("discount_percent"), pl.col("net").cast(pl.Decimal(16, 2)),
         pl.when(pl.col("listed_currency") == pl.col("currency")).then(pl.col("cost_price")).otherwise(None)
         .alias("cost"))
 
 
-def _cost_totals(priced: pl.DataFrame, total_of: dict) -> dict[int, str]:
+def _cost_totals(priced: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
     """cost_total through pricing.order_cost_total, for the orders whose every line has a known cost."""
-    known = [unit for unit, (_total, unknown) in total_of.items() if not unknown]
-    if not known:
-        return {}
-    out = {}
-    grouped = priced.filter(pl.col("unit").is_in(known)).group_by("unit").agg("quantity", "cost")
-    for unit, quantities, costs in grouped.iter_rows():
-        out[unit] = str(pricing.order_cost_total((Decimal(q), Decimal(c)) for q, c in zip(quantities, costs,
-                                                                                          strict=True)))
-    return out
-
+    known = totals.filter(~pl.col("cost_unknown")).get_column("unit")
+    out = []
+    if known.len():
+        grouped = priced.filter(pl.col("unit").is_in(known.implode())).group_by("unit").agg("quantity", "cost")
+        for unit, quantities, costs in grouped.iter_rows():
+            out.append((unit, str(pricing.order_cost_total(
+                (Decimal(q), Decimal(c)) for q, c in zip(quantities, costs, strict=True)))))
+    return pl.DataFrame(out, schema={"unit": pl.Int64, "cost_total": pl.String}, orient="row")

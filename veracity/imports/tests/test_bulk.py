@@ -16,7 +16,14 @@ from veracity.core.normalisation import name_pinyin
 from veracity.customers.models import Customer
 from veracity.imports import services
 from veracity.imports.bulk import runner
-from veracity.imports.models import ImportBatch, ImportedRecord, ImportMethod, ImportRowError, ImportRun, ImportStatus
+from veracity.imports.models import (
+    ImportBatch,
+    ImportedRecord,
+    ImportMethod,
+    ImportRowError,
+    ImportRun,
+    ImportStatus,
+)
 from veracity.imports.tests.helpers import csv_bytes, run_now, upload
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 from veracity.sales.pricing import line_net
