@@ -54,6 +54,7 @@ class BulkState:
     """What one import carries from batch to batch."""
 
     ctx: Context
+    dry_run: bool = False            # writes are rolled back: search keys nobody reads are not computed
     cache: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
@@ -257,7 +258,8 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
         for pk, (code, name, phone, email) in zip(ids, creators.select("code", "customer_name", "phone", "email")
                                                   .iter_rows(), strict=True):
             record = {"code": code, "name": name, "phone": phone or "", "email": email or "", "kind": "company"}
-            record.update(customer_services.customer_derived_fields(record))
+            if not state.dry_run:
+                record.update(customer_services.customer_derived_fields(record))
             record["owner_id"] = creator_owner[code]
             owners.append(creator_owner[code])
             row = list(template)

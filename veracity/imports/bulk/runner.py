@@ -29,7 +29,7 @@ from veracity.imports.models import ImportBatch, ImportedRecord, ImportRowError,
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
 
 DEFAULT_BULK_MIN_BYTES = 1024 * 1024
-BULK_BATCH_SIZE = 20_000
+BULK_BATCH_SIZE = 50_000
 SQLITE_CACHE_KIB = 256 * 1024
 _NEEDED = ((Resource.CUSTOMER, Action.CREATE), (Resource.CUSTOMER, Action.EDIT), (Resource.PRODUCT, Action.CREATE),
            (Resource.PRODUCT, Action.EDIT), (Resource.ORDER, Action.CREATE), (Resource.ORDER, Action.EDIT))
@@ -87,7 +87,7 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     the counts and problems are exactly what the load will give."""
     counts = {"rows": 0, "valid": 0, "invalid": 0, "created": 0, "updated": 0, "unchanged": 0, "related": {}}
     errors: list[ImportRowError] = []
-    state = BulkState(ctx=ctx)
+    state = BulkState(ctx=ctx, dry_run=True)
     with transaction.atomic(), run_batches(run) as batches:
         for batch in batches:
             result = batch_apply(batch, state)
