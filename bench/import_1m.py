@@ -252,7 +252,7 @@ def main() -> int:
             if profile:
                 print(f"profile: {profile}")
         if options.postgres:
-            pg_dir = work / "pg"
+            pg_dir = Path(tempfile.mkdtemp(prefix="veracity-bench-pg."))  # its own: the cluster runs as postgres
             url = subprocess.run(["bash", str(ROOT / "scripts/pg_throwaway.sh"), "start", str(pg_dir)],
                                  capture_output=True, text=True, check=True).stdout.strip()
             try:

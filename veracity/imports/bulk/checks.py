@@ -100,7 +100,8 @@ def order_lines_check(frame: pl.DataFrame, *, cache: dict) -> tuple[pl.DataFrame
     problems.append(_errors_from(errors, heads, CUSTOMER_COLUMNS))
 
     orders_in = {
-        "number": _distinct(head_text["order_number"], order_key, cache, "order_key"),
+        # order numbers are new in every batch: cached per batch only, so memory stays flat
+        "number": _distinct(head_text["order_number"], order_key, {}, "order_key"),
         "order_date": head_text["order_date"],
         "currency": head_text["currency"].str.to_uppercase(),
     }
@@ -111,7 +112,7 @@ def order_lines_check(frame: pl.DataFrame, *, cache: dict) -> tuple[pl.DataFrame
         orders_in["channel"] = _distinct(head_text["channel"], lambda raw: parsing.choice_value(Channel, raw), cache,
                                          "channel")
     orders, errors = validate_frame("order", pl.DataFrame({name: _blank_to_null(series.alias(name))
-                                                           for name, series in orders_in.items()}), cache=cache)
+                                                           for name, series in orders_in.items()}))
     problems.append(_errors_from(errors, heads, ORDER_COLUMNS))
 
     number = parsing.parse_number

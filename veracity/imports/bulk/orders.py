@@ -60,6 +60,37 @@ class BulkState:
     regions: dict = field(default_factory=dict)
     nets: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
+    # The dry run writes nothing: what earlier batches would have created is remembered here instead.
+    simulated: dict = field(default_factory=dict)
+    next_fake_id: int = -1
+
+    def ids(self, model, count: int) -> list[int]:
+        if not self.dry_run:
+            return writers.ids_allocate(model, count)
+        start = self.next_fake_id
+        self.next_fake_id -= count
+        return list(range(start, start - count, -1))
+
+    def insert(self, model, columns, rows, *, conflict: str = "") -> None:
+        if not self.dry_run:
+            writers.rows_insert(model, columns, rows, conflict=conflict)
+
+    def copy(self, model, columns, rows) -> None:
+        if not self.dry_run:
+            writers.copy_direct(model, columns, rows)
+
+    def remember(self, model, frame: pl.DataFrame) -> None:
+        if self.dry_run and frame.height:
+            known = self.simulated.get(model)
+            self.simulated[model] = frame if known is None else pl.concat([known, frame], how="vertical_relaxed")
+
+    def lookup(self, model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]
+               ) -> pl.DataFrame:
+        found = _lookup(model, key, values, fields, names)
+        known = self.simulated.get(model)
+        if known is None:
+            return found
+        return pl.concat([found, known.filter(pl.col(names[0]).is_in(values))], how="vertical_relaxed")
 
 
 @dataclass
@@ -148,7 +179,7 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     delegated_units.update(named_only.filter(pl.col("customer_name").is_in(unknown_names)).get_column("unit").to_list())
     heads = refused.keep(heads)
     codes = [code for code in heads.get_column("code").unique().to_list() if code]
-    existing_customers = _lookup(Customer, "code", codes, ("name", "phone", "email", "country", "province", "owner_id"),
+    existing_customers = state.lookup(Customer, "code", codes, ("name", "phone", "email", "country", "province", "owner_id"),
                                  ("code", "customer_id", "c_name", "c_phone", "c_email", "country", "province",
                                   "owner_id"))
     candidates = heads.filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(
@@ -181,7 +212,7 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     # --- orders: taken numbers; units for the row path -----------------------------------------------
     heads = refused.keep(heads)
     numbers = [number for number in heads.get_column("number").unique().to_list() if number]
-    taken = _lookup(Order, "number", numbers, (), ("number", "order_id")).get_column("number")
+    taken = state.lookup(Order, "number", numbers, (), ("number", "order_id")).get_column("number")
     delegated_units.update(heads.filter(pl.col("number").is_null() | (pl.col("number") == "")).get_column("unit")
                            .to_list())
     existing_heads = heads.filter(pl.col("number").is_in(taken.implode()))
@@ -200,7 +231,7 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     lines = cleaned.join(heads.select("unit", "order_currency", "currency_given"), on="unit", how="inner",
                          maintain_order="left")
     skus = lines.get_column("sku").unique().to_list()
-    existing_products = _lookup(Product, "sku", skus, ("name", "is_active", "currency", "list_price", "cost_price"),
+    existing_products = state.lookup(Product, "sku", skus, ("name", "is_active", "currency", "list_price", "cost_price"),
                                 ("sku", "product_id", "p_name", "is_active", "listed_currency", "list_price",
                                  "cost_price"))
     new_product_lines = lines.filter(~pl.col("sku").is_in(existing_products.get_column("sku").implode()))
@@ -249,7 +280,7 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     new_customer_frame = pl.DataFrame(schema={"code": pl.String, "customer_id": pl.Int64, "country": pl.String,
                                               "province": pl.String, "owner_id": pl.Int64})
     if creators.height:
-        ids = writers.ids_allocate(Customer, creators.height)
+        ids = state.ids(Customer, creators.height)
         columns, template = writers.column_template(Customer, {"created_at": now, "updated_at": now,
                                                                "created_by": user_id, "updated_by": user_id})
         positions = {column: index for index, column in enumerate(columns)}
@@ -267,13 +298,19 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
                 row[positions[Customer._meta.get_field(name_).column]] = value
             rows.append((pk, *row))
             records.append((types[Customer], pk, "created", "{}", 1))
-        writers.rows_insert(Customer, ["id", *columns], rows, conflict="(code) WHERE deleted_at IS NULL")
+        state.insert(Customer, ["id", *columns], rows, conflict="(code) WHERE deleted_at IS NULL")
         related["customer"]["created"] = len(rows)
         new_customer_frame = pl.DataFrame({
             "code": creators.get_column("code"), "customer_id": ids,
             "country": [template[positions["country"]]] * len(ids),
             "province": [template[positions["province"]]] * len(ids), "owner_id": owners},
             schema=new_customer_frame.schema)
+        state.remember(Customer, creators.select(
+            "code", pl.Series("customer_id", ids, dtype=pl.Int64), pl.col("customer_name").alias("c_name"),
+            pl.col("phone").fill_null("").alias("c_phone"), pl.col("email").fill_null("").alias("c_email"),
+            pl.lit(template[positions["country"]], dtype=pl.String).alias("country"),
+            pl.lit(template[positions["province"]], dtype=pl.String).alias("province"),
+            pl.Series("owner_id", owners, dtype=pl.Int64)))
     customers = pl.concat([existing_customers.select(new_customer_frame.columns).cast(new_customer_frame.schema),
                            new_customer_frame])
     if upsert:
@@ -284,7 +321,7 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     products = existing_products.select("sku", "product_id", "listed_currency",
                                         pl.col("list_price").cast(pl.String), pl.col("cost_price").cast(pl.String))
     if creating.height:
-        ids = writers.ids_allocate(Product, creating.height)
+        ids = state.ids(Product, creating.height)
         columns, template = writers.column_template(Product, {"created_at": now, "updated_at": now,
                                                               "created_by": user_id, "updated_by": user_id})
         positions = {column: index for index, column in enumerate(columns)}
@@ -296,11 +333,15 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
             row[positions["currency"]], row[positions["list_price"]] = currency, price
             rows.append((pk, *row))
             records.append((types[Product], pk, "created", "{}", 1))
-        writers.rows_insert(Product, ["id", *columns], rows, conflict="(sku) WHERE deleted_at IS NULL")
+        state.insert(Product, ["id", *columns], rows, conflict="(sku) WHERE deleted_at IS NULL")
         related["product"]["created"] = len(rows)
         products = pl.concat([products, creating.select(
             "sku", pl.Series("product_id", ids, dtype=products.schema["product_id"]), "listed_currency",
             "list_price", pl.lit(None, dtype=pl.String).alias("cost_price"))], how="vertical_relaxed")
+        state.remember(Product, creating.select(
+            "sku", pl.Series("product_id", ids, dtype=pl.Int64), "p_name", pl.lit(True).alias("is_active"),
+            "listed_currency", pl.col("list_price").cast(pl.Decimal(14, 2)),
+            pl.lit(None, dtype=pl.Decimal(14, 2)).alias("cost_price")))
     if upsert:
         _product_updates(lines, existing_products, ctx, refused, records, related, types)
 
@@ -362,7 +403,10 @@ def _customer_updates(heads, existing, creators, ctx, refused, records, related,
         | (pl.col("phone").is_not_null() & (pl.col("phone") != pl.col("c_phone")))
         | (pl.col("email").is_not_null() & (pl.col("email") != pl.col("c_email"))))
     for row in differs.iter_rows(named=True):
-        customer = Customer.objects.get(code=row["code"])
+        customer = Customer.objects.filter(code=row["code"]).first()
+        if customer is None:  # the dry run: a customer an earlier batch would have created
+            related["customer"]["updated"] += 1
+            continue
         given = {name: row[column] for name, column in (("name", "customer_name"), ("phone", "phone"),
                                                           ("email", "email")) if row[column]}
         if all(getattr(customer, name) == value for name, value in given.items()):
@@ -383,7 +427,10 @@ def _product_updates(lines, existing, ctx, refused, records, related, types) -> 
     joined = lines.join(existing.select("sku", "p_name"), on="sku", how="inner", maintain_order="left").filter(
         pl.col("product_name").is_not_null() & (pl.col("product_name") != pl.col("p_name")))
     for row in joined.iter_rows(named=True):
-        product = Product.objects.get(sku=row["sku"])
+        product = Product.objects.filter(sku=row["sku"]).first()
+        if product is None:  # the dry run: a product an earlier batch would have created
+            related["product"]["updated"] += 1
+            continue
         if product.name == row["product_name"]:
             continue
         previous = {"name": product.name}
@@ -399,7 +446,7 @@ def _product_updates(lines, existing, ctx, refused, records, related, types) -> 
 
 
 def _orders_write(heads, lines, customers, products, state, now, user_id, records, types) -> None:
-    ids = writers.ids_allocate(Order, heads.height)
+    ids = state.ids(Order, heads.height)
     heads = heads.with_columns(pl.Series("order_id", ids, dtype=pl.Int64)).join(
         customers, on="code", how="left", maintain_order="left")
     places = heads.filter(pl.col("region").is_null() | (pl.col("region") == "")).select("country", "province").unique()
@@ -443,12 +490,13 @@ def _orders_write(heads, lines, customers, products, state, now, user_id, record
     for column, default in zip(columns, template, strict=True):
         selection.append(given[column].alias(column) if column in given else pl.lit(default).alias(column))
     rows = heads.select(selection).rows()
-    writers.rows_insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
+    state.insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
+    state.remember(Order, heads.select("number", "order_id"))
     records.extend((types[Order], pk, "created", "{}", 1) for pk in ids)
     line_rows = priced.select(
         "order_id", "line_no", "product_id", pl.lit("").alias("description"), "quantity", "unit_price",
         "discount_percent", "currency", pl.col("net").cast(pl.String), pl.col("cost")).rows()
-    writers.copy_direct(OrderLine, LINE_COLUMNS, line_rows)
+    state.copy(OrderLine, LINE_COLUMNS, line_rows)
 
 
 def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) -> pl.DataFrame:

@@ -30,7 +30,7 @@ from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
 
 DEFAULT_BULK_MIN_BYTES = 1024 * 1024
 BULK_BATCH_SIZE = 50_000
-SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_KIB = 128 * 1024
 _NEEDED = ((Resource.CUSTOMER, Action.CREATE), (Resource.CUSTOMER, Action.EDIT), (Resource.PRODUCT, Action.CREATE),
            (Resource.PRODUCT, Action.EDIT), (Resource.ORDER, Action.CREATE), (Resource.ORDER, Action.EDIT))
 
@@ -83,8 +83,10 @@ def _merge(total: dict, counts: dict) -> None:
 
 def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], None] | None = None
                   ) -> tuple[dict, list[ImportRowError]]:
-    """The dry run: every batch is written inside one transaction that is rolled back at the end, so
-    the counts and problems are exactly what the load will give."""
+    """The dry run: every batch is checked and resolved as the load will do it, but nothing is written:
+    the customers, products and orders earlier batches would create are remembered in memory, so later
+    batches count them as existing. Units handed to the row path run in a transaction rolled back at
+    the end."""
     counts = {"rows": 0, "valid": 0, "invalid": 0, "created": 0, "updated": 0, "unchanged": 0, "related": {}}
     errors: list[ImportRowError] = []
     state = BulkState(ctx=ctx, dry_run=True)
