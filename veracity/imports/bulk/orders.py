@@ -6,8 +6,8 @@ Every value was already checked by `checks.order_lines_check` (the entry rules, 
 row path makes). What needs the database is checked here, per batch, with one query per kind of
 record rather than one per row, in the order the services check it and with their messages. Derived
 values come from the functions the services use: `customers.services.customer_derived_fields`
-(search keys), `sales.pricing.line_net` (per distinct quantity × price × discount),
-`sales.selectors.rate_for` (per distinct currency and date), `sales.regions.region_for`. Units the
+(search keys), `sales.services.line_net` (= `sales.pricing.line_net`) (per distinct quantity × price × discount),
+`sales.selectors.rate_for` (per distinct currency and date), `sales.services.region_for_address`. Units the
 bulk writer does not handle itself — an existing order in upsert mode, an order without a number, a
 new customer named without a code — go through the row path (`pipeline.unit_apply`, the domain
 services) in the same transaction, as do the rare updates of an existing customer's or product's
@@ -37,10 +37,9 @@ from veracity.imports.bulk.checks import ERROR_SCHEMA, FILE_COLUMNS, order_lines
 from veracity.imports.bulk.frames import FrameBatch
 from veracity.imports.entities import Context, MappedRow
 from veracity.imports.pipeline import Unit, UnitResult, unit_apply
-from veracity.sales import pricing
+from veracity.sales import services as sales_services
 from veracity.sales.errors import ExchangeRateMissing, OrderNumberTaken
 from veracity.sales.models import Order, OrderLine
-from veracity.sales.regions import region_for
 from veracity.sales.selectors import rate_for
 
 LOOKUP_CHUNK = 2000
@@ -452,7 +451,7 @@ def _orders_write(heads, lines, customers, products, state, now, user_id, record
     places = heads.filter(pl.col("region").is_null() | (pl.col("region") == "")).select("country", "province").unique()
     for country, province in places.iter_rows():
         if (country, province) not in state.regions:
-            state.regions[(country, province)] = region_for(country=country or "", province=province or "")
+            state.regions[(country, province)] = sales_services.region_for_address(country=country or "", province=province or "")
     region_frame = pl.DataFrame([(country, province, region) for (country, province), region in state.regions.items()],
                                 schema=["country", "province", "place_region"], orient="row") if state.regions else \
         pl.DataFrame(schema={"country": pl.String, "province": pl.String, "place_region": pl.String})
@@ -520,7 +519,7 @@ def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) 
             price = Decimal(p).quantize(Decimal("0.01"))
             discount = (Decimal(d) if d is not None else ZERO).quantize(Decimal("0.01"))
             state.nets[key] = (str(quantity), str(price), str(discount),
-                               str(pricing.line_net(quantity=quantity, unit_price=price, discount_percent=discount)))
+                               str(sales_services.line_net(quantity=quantity, unit_price=price, discount_percent=discount)))
         out.append(state.nets[key])
     priced = triples.with_columns(pl.DataFrame(out, schema=["quantity_out", "price_out", "discount_out", "net"],
                                                orient="row"))
@@ -540,6 +539,6 @@ def _cost_totals(priced: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
     if known.len():
         grouped = priced.filter(pl.col("unit").is_in(known.implode())).group_by("unit").agg("quantity", "cost")
         for unit, quantities, costs in grouped.iter_rows():
-            out.append((unit, str(pricing.order_cost_total(
+            out.append((unit, str(sales_services.order_cost_total(
                 (Decimal(q), Decimal(c)) for q, c in zip(quantities, costs, strict=True)))))
     return pl.DataFrame(out, schema={"unit": pl.Int64, "cost_total": pl.String}, orient="row")
