@@ -186,3 +186,12 @@ def test_a_run_whose_process_died_is_interrupted_and_resumes_without_duplicates(
     run = run_now(admin, run)
     assert run.status == ImportStatus.COMPLETED and Order.objects.count() == 6
     assert Order.objects.values("number").distinct().count() == 6
+
+
+@pytest.mark.django_db
+def test_a_gbk_file_is_transcoded_and_loads_in_bulk_like_its_utf8_twin(admin, bulk_always, usd_rate):
+    rows = [[cell.replace("¥", "￥") for cell in row] for row in GOOD]  # ¥ (U+00A5) is not in GBK; ￥ is
+    run = run_now(admin, upload(admin, csv_bytes([HEADER, *rows], "gbk"), "orders"))
+    assert (run.method, run.encoding, run.status) == (ImportMethod.BULK, "gb18030", ImportStatus.COMPLETED)
+    assert Customer.objects.get(code="C-1").name == "字节跳动"
+    assert sorted(Order.objects.values_list("number", flat=True)) == ["SO-1", "SO-2", "SO-3"]
