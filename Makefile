@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run serve install install-test assets messages migrate demo test test-sqlite test-postgres \
-        test-browser lint check bench load faults clean
+        test-browser lint check bench bench-import load faults clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,11 @@ faults: install-test
 	$(BIN)/python bench/kill_import.py $(FAULTS_ARGS)
 	$(BIN)/python bench/kill_server.py
 	$(BIN)/python bench/backup_writers.py
+
+# Veracity's import of a 1,000,000-line order file against plain sqlite3 executemany and plain COPY
+# (a few minutes; docs/benchmarks.md). Shorter: `make bench-import BENCH_IMPORT_ARGS='--lines 100000'`.
+bench-import: install-test
+	$(BIN)/python bench/import_1m.py --postgres $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -6,15 +6,20 @@ then resume it to the end and check that every line of the file is in the databa
 2. A deterministic order-lines CSV (canonical columns, docs/imports.md) of --rows lines over a few hundred
    customers and products, orders of 1-9 lines.
 3. --kills times: start either a new import (`veracity import orders FILE --mode upsert --as admin`: the
-   dry run, then the load) or a resume of the last killed run (`import_run_execute`, what the Resume
-   button and `POST /api/v1/imports/{id}/execute` call), and SIGKILL it at a random moment (seeded) of
+   dry run, then the load) or a resume of the last killed run (`veracity import --resume RUN_ID`, which
+   calls `import_run_execute` like the Resume button and `POST /api/v1/imports/{id}/execute`; the killed
+   run is seen to be dead and resumed), and SIGKILL it at a random moment (seeded) of
    its loading. Then check the database (sqlite3, read-only): whole batches only.
 4. Resume the last run until it completes; check every line is present exactly once, no duplicate
    customers, products or orders, and every order total equals the sum of its lines.
 
 Prints one line per kill and exits 1 on any violation. Only local processes; every wait is bounded.
 
+By default the load goes through the bulk path (VERACITY_IMPORT_BULK_MIN_BYTES=0); --method rows checks
+the row-by-row path.
+
     .venv/bin/python bench/kill_import.py [--kills 20] [--rows 20000] [--batch-size 1000] [--seed 7]
+                                          [--method bulk|rows]
 """
 
 import argparse
@@ -38,12 +43,11 @@ sys.path.insert(0, str(ROOT))
 from bench.run import veracity  # noqa: E402
 
 PREFIX = "KI-"
-RESUME_CODE = """
-from django.contrib.auth import get_user_model
-from veracity.imports import services
-run = services.import_run_execute(actor=get_user_model().objects.get(username="admin"), run_id={run_id})
-print("status", run.status, run.message)
-"""
+
+
+def resume_args(run_id: int) -> list[str]:
+    """What an operator types after a crash (the page's Resume button calls the same service)."""
+    return ["import", "--resume", str(run_id), "--as", "admin"]
 
 
 def q3(value) -> Decimal:
@@ -274,17 +278,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--new-every", type=int, default=3,
                         help="Every Nth attempt starts a new `veracity import` run; the others resume the last one.")
-    parser.add_argument("--ms-per-row", type=float, default=4.0,
-                        help="Loading speed estimate; kills fall uniformly in [0, 1.1 x the remaining load time].")
+    parser.add_argument("--method", choices=("bulk", "rows"), default="bulk",
+                        help="Load through the bulk path (default) or row by row through the services.")
+    parser.add_argument("--ms-per-row", type=float, default=None,
+                        help="Loading speed estimate (default 0.3 bulk, 4.0 rows); kills fall uniformly in "
+                             "[0, 1.1 x the remaining load time].")
     parser.add_argument("--timeout", type=float, default=1800, help="Longest any one import process may take.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary data directory.")
     options = parser.parse_args()
     rng = random.Random(options.seed)
+    if options.ms_per_row is None:
+        options.ms_per_row = 0.3 if options.method == "bulk" else 4.0
 
     data_dir = Path(tempfile.mkdtemp(prefix="veracity-kill."))
     db = data_dir / "veracity.sqlite3"
     env = {**os.environ, "VERACITY_DATA_DIR": str(data_dir), "VERACITY_ENV": "development",
-           "VERACITY_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "VERACITY_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+           "VERACITY_IMPORT_BULK_MIN_BYTES": "0" if options.method == "bulk" else str(10**12)}
     env.pop("VERACITY_DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     print(f"data dir {data_dir}")
@@ -297,7 +307,7 @@ def main() -> int:
         expected = write_file(csv_path, options.rows, options.customers, options.products, options.seed)
         print(f"{csv_path.name}: {options.rows} lines, {len(expected['orders'])} orders, "
               f"{len(expected['customers'])} customers, {len(expected['products'])} products; "
-              f"batch size {options.batch_size}")
+              f"batch size {options.batch_size}, {options.method} path")
         new_args = ["import", "orders", str(csv_path), "--mode", "upsert", "--as", "admin",
                     "--batch-size", str(options.batch_size)]
         print(f"\n{'#':>3} {'how':<7}{'run':>4} {'kill at':>8} {'batches before':>15} {'batches at kill':>16} "
@@ -319,7 +329,7 @@ def main() -> int:
             else:
                 how, run_id = "resume", current
                 before = run_row(db, run_id)[3]
-                process = start(env, ["shell", "-c", RESUME_CODE.format(run_id=run_id)])
+                process = start(env, resume_args(run_id))
             rows_left = options.rows - (run_row(db, run_id)[2] if run_id else 0)
             delay = rng.uniform(0, 1.1 * rows_left * options.ms_per_row / 1000 + (1.5 if how == "resume" else 0))
             began = time.monotonic()
@@ -345,7 +355,7 @@ def main() -> int:
             if current is None:
                 process = start(env, new_args)
             else:
-                process = start(env, ["shell", "-c", RESUME_CODE.format(run_id=current)])
+                process = start(env, resume_args(current))
             try:
                 process.wait(timeout=options.timeout)
             except subprocess.TimeoutExpired:

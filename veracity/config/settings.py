@@ -241,6 +241,10 @@ TASKS = {
 REPORTING_CURRENCY = env_str("VERACITY_REPORTING_CURRENCY", "CNY")
 TRASH_RETENTION_DAYS = env_int("VERACITY_TRASH_RETENTION_DAYS", 30)
 API_PAGE_SIZE_MAX = 200
+# Imports (docs/imports.md): order-line CSV files at least this big load through the bulk path; a run
+# whose heartbeat is older than this many seconds (and whose process is gone) is interrupted.
+VERACITY_IMPORT_BULK_MIN_BYTES = env_int("VERACITY_IMPORT_BULK_MIN_BYTES", 1024 * 1024)
+VERACITY_IMPORT_STALE_SECONDS = env_int("VERACITY_IMPORT_STALE_SECONDS", 300)
 
 # --- Backups (ops.backups; docs/backups.md) ---------------------------------------------------
 # Tests never write into the real data dir: their default is a per-process temporary directory.

@@ -21,16 +21,14 @@ def to_half_width(text: str) -> str:
     become their ASCII forms. Chinese characters and Chinese punctuation (。、) are left alone."""
     if not text:
         return ""
-    characters = []
-    for character in text:
-        code = ord(character)
-        if character == _IDEOGRAPHIC_SPACE:
-            characters.append(" ")
-        elif _FULL_WIDTH_FIRST <= code <= _FULL_WIDTH_LAST:
-            characters.append(chr(code - _FULL_WIDTH_OFFSET))
-        else:
-            characters.append(character)
-    return "".join(characters)
+    if text.isascii():  # nothing to change, and by far the most common case in bulk imports
+        return text
+    return text.translate(_HALF_WIDTH_TABLE)
+
+
+# One str.translate instead of a loop per character (same mapping; imports call this millions of times).
+_HALF_WIDTH_TABLE = {code: code - _FULL_WIDTH_OFFSET for code in range(_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST + 1)}
+_HALF_WIDTH_TABLE[ord(_IDEOGRAPHIC_SPACE)] = ord(" ")
 
 
 def collapse_whitespace(text: str) -> str:

@@ -133,11 +133,19 @@ def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None)
             errors.update(CustomerCodeTaken(cleaned["code"]).fields)
     if errors:
         raise ValidationFailed(errors)
-    kind = cleaned.get("kind") or (instance.kind if instance else CustomerKind.COMPANY)
-    name = cleaned.get("name", instance.name if instance else "")
-    if "name" in cleaned or "kind" in cleaned or instance is None:
-        cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(name, person=kind == CustomerKind.PERSON)
+    view = {name: getattr(instance, name) for name in CUSTOMER_WRITABLE_FIELDS if name != "tags"} if instance else {}
+    view.update(cleaned)
+    cleaned.update(customer_derived_fields(view))
     return cleaned
+
+
+def customer_derived_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The fields computed from what was entered (search keys beside the name), from a customer's
+    cleaned values. The one place they are computed: customer_create/update and bulk imports
+    (imports.bulk) call it, so a field added here reaches every path."""
+    kind = values.get("kind") or CustomerKind.COMPANY
+    pinyin, initials = name_pinyin(values.get("name") or "", person=kind == CustomerKind.PERSON)
+    return {"name_pinyin": pinyin, "name_initials": initials}
 
 
 @transaction.atomic

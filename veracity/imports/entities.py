@@ -31,6 +31,7 @@ from veracity.pipeline import services as pipeline_services
 from veracity.pipeline.models import Opportunity
 from veracity.sales import services as sales_services
 from veracity.sales.models import Channel, Order, Region
+from veracity.standards.services import validate_record
 
 
 @dataclass
@@ -404,11 +405,11 @@ class OrderHandler:
         first = unit[0]
         writes: list[Written] = []
         issues = []
-        try:
-            order_date = parsing.parse_date(first.values.get("order_date"))
-        except (TypeError, ValueError):
-            raise RowFailure([Issue(first.number, "order_date", _v(first, "order_date"),
-                                    _("Enter a date such as 2026-03-05."))]) from None
+        try:  # the entry rules read the date (the same rule order_create applies)
+            order_date = validate_record("order", {"order_date": first.values.get("order_date")},
+                                         partial=True)["order_date"]
+        except ValidationFailed as error:
+            raise RowFailure(issues_from(error, unit, ORDER_HEADER_COLUMNS)) from None
         for row in unit[1:]:
             if _has(row, "order_date") and _v(row, "order_date") != _v(first, "order_date"):
                 issues.append(Issue(row.number, "order_date", _v(row, "order_date"),

@@ -25,7 +25,13 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     COMPLETED = "completed", _("Completed")
     FAILED = "failed", _("Failed (can be resumed)")
+    INTERRUPTED = "interrupted", _("Interrupted (can be resumed)")
     REVERTED = "reverted", _("Reverted")
+
+
+class ImportMethod(models.TextChoices):
+    ROWS = "rows", _("Row by row, through the services")
+    BULK = "bulk", _("In bulk")
 
 
 class ImportMapping(models.Model):
@@ -63,6 +69,11 @@ class ImportRun(models.Model):
     message = models.TextField(_("message"), blank=True)
     counts = models.JSONField(default=dict)
     batch_size = models.PositiveIntegerField(default=1000)
+    method = models.CharField(_("method"), max_length=8, choices=ImportMethod.choices, default=ImportMethod.ROWS)
+    # Who is executing the run, so a run whose process died can be told from a live one.
+    worker_host = models.CharField(max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     batches_done = models.PositiveIntegerField(default=0)

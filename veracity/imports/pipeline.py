@@ -124,7 +124,35 @@ def read_batches(stream: IO[bytes], *, entity: str, sheet: str, mapping: dict[st
                  ) -> Iterator[Batch]:
     table = table_open(stream, sheet=sheet or None)
     mapped = map_rows(table.rows(), table.headers, mapping)
-    return batch_units(group_units(entity, mapped), batch_size)
+    batches = batch_units(group_units(entity, mapped), batch_size)
+    if entity == "orders":
+        return _prechecked(batches)
+    return batches
+
+
+def _prechecked(batches: Iterable[Batch]) -> Iterator[Batch]:
+    """Order lines pass the same checks as in the bulk path (bulk.checks) before any service sees
+    them, so one set of rules decides which rows are valid on both paths."""
+    import polars as pl
+
+    from veracity.imports.bulk.checks import FILE_COLUMNS, order_lines_check
+    from veracity.imports.parsing import text
+
+    cache: dict = {}
+    for batch in batches:
+        rows, units = [], []
+        for index, unit in enumerate(batch.units):
+            rows.extend(unit.rows)
+            units.extend([index] * len(unit.rows))
+        frame = pl.DataFrame({"row": [row.number for row in rows], "unit": units,
+                              **{column: [text(row.values.get(column)) or None for row in rows]
+                                 for column in FILE_COLUMNS}},
+                             schema={"row": pl.Int64, "unit": pl.Int64, **{column: pl.String for column in FILE_COLUMNS}})
+        _cleaned, errors = order_lines_check(frame, cache=cache)
+        unit_of_row = dict(zip(frame.get_column("row").to_list(), units, strict=True))
+        for row, column, value, message in errors.iter_rows():
+            batch.units[unit_of_row[row]].issues.append(Issue(row, column, value, message))
+        yield batch
 
 
 def unit_apply(unit: Unit, ctx: Context, *, entity: str, with_warnings: bool = False) -> UnitResult:

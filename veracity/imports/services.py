@@ -4,8 +4,12 @@ task, command — calls these; each is audited."""
 from __future__ import annotations
 
 import os
+import socket
+from datetime import timedelta
 from typing import IO, Any
 
+import polars as pl
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.db import transaction
@@ -19,12 +23,14 @@ from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.core.errors import DomainError, ValidationFailed
 from veracity.imports import mapping as mapping_module
+from veracity.imports.bulk import runner as bulk
 from veracity.imports.entities import HANDLERS_BY_MODEL, Context, Issue
 from veracity.imports.errors import ImportFileRejected, ImportStateInvalid
 from veracity.imports.models import (
     ImportBatch,
     ImportedRecord,
     ImportMapping,
+    ImportMethod,
     ImportMode,
     ImportPolicy,
     ImportRowError,
@@ -36,6 +42,7 @@ from veracity.imports.pipeline import VALUE_PREVIEW_CHARS, Batch, UnitResult, re
 from veracity.imports.reading import check_size, table_open
 
 DEFAULT_BATCH_SIZE = 1000
+DEFAULT_STALE_SECONDS = 300
 
 
 def _require(actor, action: str) -> None:
@@ -56,7 +63,7 @@ def _safe_name(name: str) -> str:
 def import_run_create(
     *, actor, stream: IO[bytes], name: str, size: int, entity: str, mode: str = ImportMode.CREATE,
     policy: str = ImportPolicy.ALL_OR_NOTHING, sheet: str = "", mapping_name: str = "",
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> ImportRun:
     """Check and store an uploaded file, suggest a mapping and, when every required column is mapped,
     run the dry run. A file that cannot be used is refused (ImportFileRejected) and nothing is stored."""
@@ -79,10 +86,14 @@ def import_run_create(
             raise ValidationFailed({"mapping": [_("No saved mapping has this name.")]})
     suggested = mapping_module.mapping_suggest(entity, table.headers, saved=saved.mapping if saved else None)
     stream.seek(0)
+    method = ImportMethod.BULK if bulk.bulk_eligible(entity=entity, file_kind=table.kind, size=size, actor=actor) \
+        else ImportMethod.ROWS
+    if batch_size is None:
+        batch_size = bulk.BULK_BATCH_SIZE if method == ImportMethod.BULK else DEFAULT_BATCH_SIZE
     run = ImportRun(
         entity=entity, original_name=_safe_name(name), size=size, file_kind=table.kind, encoding=table.encoding,
         sheet=sheet or "", headers=table.headers, mapping=suggested, mode=mode, policy=policy,
-        batch_size=max(1, int(batch_size)), created_by=actor if getattr(actor, "pk", None) else None,
+        batch_size=max(1, int(batch_size)), method=method, created_by=actor if getattr(actor, "pk", None) else None,
     )
     run.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{table.kind}", File(stream), save=False)
     run.save()
@@ -159,6 +170,13 @@ def import_run_validate(*, actor, run: ImportRun, progress=None) -> ImportRun:
     ctx = Context(actor=_actor_of(run), mode=run.mode)
     counts = _empty_counts()
     errors: list[ImportRowError] = []
+    if run.method == ImportMethod.BULK:
+        try:
+            counts, errors = bulk.bulk_validate(run, ctx, progress=progress)
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError) as error:
+            _reject(actor, run, ImportFileRejected(_("The CSV file is malformed: %(error)s") % {"error": error},
+                                                   code="file_unreadable"))
+        return _validated(actor, run, counts, errors)
     handle, batches = _batches(run)
     try:
         with transaction.atomic():
@@ -171,12 +189,20 @@ def import_run_validate(*, actor, run: ImportRun, progress=None) -> ImportRun:
                     progress(counts["rows"])
             transaction.set_rollback(True)
     except ImportFileRejected as error:
-        run.status, run.message = ImportStatus.REJECTED, error.message
-        run.save(update_fields=["status", "message", "updated_at"])
-        _audit(actor, run, AuditAction.UPDATE, "import_rejected", message=error.message)
-        raise
+        _reject(actor, run, error)
     finally:
         handle.close()
+    return _validated(actor, run, counts, errors)
+
+
+def _reject(actor, run: ImportRun, error: ImportFileRejected):
+    run.status, run.message = ImportStatus.REJECTED, error.message
+    run.save(update_fields=["status", "message", "updated_at"])
+    _audit(actor, run, AuditAction.UPDATE, "import_rejected", message=error.message)
+    raise error
+
+
+def _validated(actor, run: ImportRun, counts: dict, errors: list[ImportRowError]) -> ImportRun:
     with transaction.atomic():
         ImportRowError.objects.filter(run=run).delete()
         ImportRowError.objects.bulk_create(errors, batch_size=1000)
@@ -204,7 +230,8 @@ def import_run_queue(*, actor, run: ImportRun) -> ImportRun:
 
 
 def _check_startable(run: ImportRun) -> None:
-    if run.status not in (ImportStatus.VALIDATED, ImportStatus.QUEUED, ImportStatus.FAILED, ImportStatus.RUNNING):
+    if run.status not in (ImportStatus.VALIDATED, ImportStatus.QUEUED, ImportStatus.FAILED, ImportStatus.RUNNING,
+                          ImportStatus.INTERRUPTED):
         raise ImportStateInvalid(_("Only a checked import that has not finished can be run."))
     dry = run.counts.get("dry_run", {})
     if run.policy == ImportPolicy.ALL_OR_NOTHING and dry.get("invalid"):
@@ -249,17 +276,36 @@ def batch_commit(run: ImportRun, batch: Batch, results: list[UnitResult]) -> Non
 def import_run_execute(*, actor, run_id: int, progress=None) -> ImportRun:
     """Load the rows, one transaction per batch with its ImportBatch row. Run again after a crash, it
     continues after the last committed batch, so no row is written twice."""
-    run = ImportRun.objects.get(pk=run_id)
     _require(actor, Action.CREATE)
-    _check_startable(run)
-    last = ImportBatch.objects.filter(run=run).aggregate(last=Max("number"))["last"] or 0
-    if last == 0:
-        ImportRowError.objects.filter(run=run, level=ImportRowError.Level.ERROR).delete()
-        ImportRun.objects.filter(pk=run.pk).update(rows_done=0, batches_done=0)
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, started_at=run.started_at or timezone.now())
-    _audit(actor, run, AuditAction.UPDATE, "import_execute", resume_after_batch=last)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        _check_startable(run)
+        if run.status == ImportStatus.RUNNING and not _worker_gone(run):
+            raise ImportStateInvalid(_("This import is running (process %(pid)s on %(host)s).") % {
+                "pid": run.worker_pid, "host": run.worker_host})
+        last = ImportBatch.objects.filter(run=run).aggregate(last=Max("number"))["last"] or 0
+        if last == 0:
+            ImportRowError.objects.filter(run=run, level=ImportRowError.Level.ERROR).delete()
+            ImportRun.objects.filter(pk=run.pk).update(rows_done=0, batches_done=0)
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.RUNNING, started_at=run.started_at or timezone.now(), message="",
+            worker_host=socket.gethostname()[:255], worker_pid=os.getpid(), heartbeat_at=timezone.now())
+        _audit(actor, run, AuditAction.UPDATE, "import_execute", resume_after_batch=last, method=run.method)
     ctx = Context(actor=_actor_of(run), mode=run.mode)
     all_or_nothing = run.policy == ImportPolicy.ALL_OR_NOTHING
+    if run.method == ImportMethod.BULK:
+        try:
+            message = bulk.bulk_execute(run, ctx, last=last, all_or_nothing=all_or_nothing, actor=actor,
+                                        progress=progress)
+        except Exception as error:  # committed batches stay; the run is left resumable, and says why
+            import_run_mark_failed(run_id=run.pk, message=str(error) or error.__class__.__name__)
+            raise
+        if message:
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message=message)
+            _audit(actor, run, AuditAction.UPDATE, "import_failed", message=message)
+            run.refresh_from_db()
+            return run
+        return _completed(actor, run)
     handle, batches = _batches(run)
     try:
         for batch in batches:
@@ -287,8 +333,15 @@ def import_run_execute(*, actor, run_id: int, progress=None) -> ImportRun:
     except ImportFileRejected as error:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message=error.message)
         raise
+    except Exception as error:  # committed batches stay; the run is left resumable, and says why
+        import_run_mark_failed(run_id=run.pk, message=str(error) or error.__class__.__name__)
+        raise
     finally:
         handle.close()
+    return _completed(actor, run)
+
+
+def _completed(actor, run: ImportRun) -> ImportRun:
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.COMPLETED, finished_at=timezone.now(), message="")
     run.refresh_from_db()
     _audit(actor, run, AuditAction.UPDATE, "import_completed", counts=run.counts.get("done", {}))
@@ -302,14 +355,57 @@ def import_run_mark_failed(*, run_id: int, message: str) -> None:
                                                                            message=message[:2000])
 
 
+def stale_seconds() -> int:
+    return int(getattr(settings, "VERACITY_IMPORT_STALE_SECONDS", DEFAULT_STALE_SECONDS))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_gone(run: ImportRun) -> bool:
+    """A running run whose executing process is known dead (same machine, pid gone), or whose
+    heartbeat (written with every committed batch) is older than VERACITY_IMPORT_STALE_SECONDS."""
+    if run.worker_pid and run.worker_host == socket.gethostname()[:255] and not _pid_alive(run.worker_pid):
+        return True
+    beat = run.heartbeat_at or run.started_at
+    return beat is None or beat < timezone.now() - timedelta(seconds=stale_seconds())
+
+
+def import_runs_mark_interrupted(*, runs=None) -> list[int]:
+    """Mark running runs whose process died as `interrupted` (resumable), audited. Returns their ids."""
+    queryset = ImportRun.objects.filter(status=ImportStatus.RUNNING)
+    if runs is not None:
+        queryset = queryset.filter(pk__in=[run.pk for run in runs])
+    marked = []
+    for run in queryset:
+        if not _worker_gone(run):
+            continue
+        message = _("The process running this import stopped after %(batches)s batches. Resume it to finish.") % {
+            "batches": run.batches_done}
+        if ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.INTERRUPTED, message=message):
+            audit_event_record(actor=None, action=AuditAction.UPDATE, obj=run,
+                               extra={"event": "import_interrupted", "pid": run.worker_pid, "host": run.worker_host,
+                                      "batches_done": run.batches_done})
+            marked.append(run.pk)
+    return marked
+
+
 @transaction.atomic
 def import_run_revert(*, actor, run: ImportRun) -> dict[str, int]:
     """Undo a run: records it created go to the trash, records it updated get their previous values
     back — unless someone changed them since, in which case they are left alone and reported."""
     _require(actor, Action.EDIT)
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
-    if run.status not in (ImportStatus.COMPLETED, ImportStatus.FAILED):
-        raise ImportStateInvalid(_("Only a completed or failed import can be reverted."))
+    if run.status not in (ImportStatus.COMPLETED, ImportStatus.FAILED, ImportStatus.INTERRUPTED):
+        raise ImportStateInvalid(_("Only a completed, failed or interrupted import can be reverted."))
     summary = {"deleted": 0, "restored": 0, "skipped": 0}
     skipped: list[str] = []
     for record in run.records.select_related("content_type").order_by("-id"):

@@ -28,9 +28,11 @@ PREVIEW_ERRORS = 200
 @login_required
 def import_list(request):
     runs = selectors.import_run_list(user=request.user)
+    services.import_runs_mark_interrupted(runs=runs.filter(status=ImportStatus.RUNNING))
     return render(request, "imports/import_list.html", {
         "page_obj": paginate(request, runs), "entity_labels": ENTITY_LABELS,
         "can_create": can(request.user, Resource.IMPORT, Action.CREATE),
+        "resumable": (ImportStatus.FAILED, ImportStatus.INTERRUPTED),
     })
 
 
@@ -109,13 +111,16 @@ def import_preview(request, pk: int):
 @login_required
 def import_detail(request, pk: int):
     run = selectors.import_run_get(user=request.user, pk=pk)
+    if run.status == ImportStatus.RUNNING and services.import_runs_mark_interrupted(runs=[run]):
+        run.refresh_from_db()
     context = {
         "run": run, "done": run.counts.get("done", {}), "dry": run.counts.get("dry_run", {}),
         "entity_label": ENTITY_LABELS.get(run.entity, run.entity),
         "polling": run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "can_revert": can(request.user, Resource.IMPORT, Action.EDIT)
         and run.status in (ImportStatus.COMPLETED, ImportStatus.FAILED),
-        "can_resume": can(request.user, Resource.IMPORT, Action.CREATE) and run.status == ImportStatus.FAILED,
+        "can_resume": can(request.user, Resource.IMPORT, Action.CREATE)
+        and run.status in (ImportStatus.FAILED, ImportStatus.INTERRUPTED),
         "error_count": selectors.import_row_errors(run=run).count(),
     }
     if request.headers.get("HX-Request"):

@@ -33,13 +33,23 @@ def order_totals(lines: Iterable[PricedLine]) -> OrderTotals:
     """The order total is the sum of the line nets; the cost total is Σ quantity × unit cost, or None
     as soon as one line's cost is unknown (a partial cost would overstate the margin)."""
     lines = list(lines)
-    total = sum((line.net_amount for line in lines), Decimal("0.00"))
     if any(line.unit_cost is None for line in lines):
         cost = None
     else:
-        cost = sum((line.quantity * line.unit_cost for line in lines), Decimal("0")).quantize(
-            CENT, rounding=ROUND_HALF_UP)
-    return OrderTotals(total_amount=total.quantize(CENT), cost_total=cost)
+        cost = order_cost_total((line.quantity, line.unit_cost) for line in lines)
+    return OrderTotals(total_amount=order_total(line.net_amount for line in lines), cost_total=cost)
+
+
+def order_total(nets: Iterable[Decimal]) -> Decimal:
+    """The sum of the line nets (each already rounded to the cent). Bulk imports sum the same nets
+    as exact decimals in Polars, which is this function over a column."""
+    return sum(nets, Decimal("0.00")).quantize(CENT)
+
+
+def order_cost_total(quantities_and_costs: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """Σ quantity × unit cost, rounded half-up to the cent once."""
+    return sum((quantity * cost for quantity, cost in quantities_and_costs), Decimal("0")).quantize(
+        CENT, rounding=ROUND_HALF_UP)
 
 
 def to_reporting(amount: Decimal, rate: Decimal) -> Decimal:

@@ -510,3 +510,11 @@ def exchange_rate_delete(*, actor, rate: ExchangeRate) -> None:
     audit_event_record(actor=actor, action=AuditAction.DELETE, obj=rate,
                        changes={name: [value, None] for name, value in snapshot.items()})
     rate.delete()
+
+
+# --- for bulk writers -------------------------------------------------------------------------------
+# imports.bulk prices lines, totals orders and picks regions without calling order_create per order;
+# these are the very functions order_create uses, named here so other apps need only this module.
+line_net = pricing.line_net
+order_cost_total = pricing.order_cost_total
+region_for_address = region_for

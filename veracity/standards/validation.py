@@ -328,66 +328,126 @@ def validate_record(entity: str, values: Mapping[str, Any], *, partial: bool = F
 # --- a frame --------------------------------------------------------------------------------------
 
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
+_ROW = "__row"
 
 
-def validate_frame(entity: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate_frame(entity: str, frame: pl.DataFrame, *, partial: bool = False,
+                   cache: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(cleaned frame, errors frame) for an import. Columns named after fields are cleaned with the
-    same cleaner as `validate_record`, each distinct value once; other columns pass through. A cell
-    that fails is null in the cleaned frame and one row (row, column, value, message) in the errors.
-    Required columns that are missing or empty, and the cross-field rules, are checked per row."""
+    same per-value cleaner as `validate_record` — once per distinct (value, phone country), the result
+    joined back to the rows in Polars — so the rules stay defined once and a million-row column costs
+    as many Python calls as it has distinct values. Other columns pass through. A cell that fails is
+    null in the cleaned frame and one row (row, column, value, message) in the errors.
+
+    `partial`: empty cells and absent columns are "not given" (no required check), as in an update.
+    `cache`: a dict kept across calls (the chunks of one import) so a value is cleaned once per import.
+    Required columns that are missing or empty, and the cross-field rules (over the distinct
+    combinations of the fields a rule names), are checked per row."""
     ruleset = rule_set(entity)
     fields = ruleset.fields
+    order = list(fields)
     height = frame.height
-    errors: list[dict[str, Any]] = []
-    cleaned_columns: dict[str, list[Any]] = {}
-    currencies: dict[str, list[str]] = {}
-    country = frame.get_column("country").to_list() if "country" in frame.columns and "country" in fields else None
+    memo = cache if cache is not None else {}
+    error_frames: list[pl.DataFrame] = []
+    cleaned_columns: dict[str, pl.Series] = {}
+    written_currencies: dict[str, pl.Series] = {}
+    regions = _phone_regions(frame, ruleset, memo) if "country" in frame.columns and "country" in fields else None
     for name, field in fields.items():
         if name not in frame.columns:
-            if field.required and field.spec.default is None:
-                errors.extend({"row": row, "column": name, "value": "", "message": _required_message(field)}
-                              for row in range(height))
+            if not partial and field.required and field.spec.default is None:
+                error_frames.append(pl.DataFrame({
+                    "row": pl.int_range(0, height, eager=True, dtype=pl.Int64), "column": [name] * height,
+                    "value": [""] * height, "message": [_required_message(field)] * height}, schema=ERROR_SCHEMA))
             continue
-        raw_values = frame.get_column(name).to_list()
-        memo: dict[tuple[Any, str], tuple[Any, str, str | None]] = {}
-        column: list[Any] = []
-        written: list[str] = []
-        for row, raw in enumerate(raw_values):
-            region = ruleset.default_region
-            if field.type == rules.PHONE and country is not None and not is_empty(country[row]):
-                region = clean_text(str(country[row])).upper()
-            key = (raw if not isinstance(raw, list | dict) else repr(raw), region)
-            if key not in memo:
-                memo[key] = _clean_cell(field, raw, ruleset, region)
-            value, currency, message = memo[key]
-            if message:
-                errors.append({"row": row, "column": name, "value": "" if raw is None else str(raw), "message": message})
-            column.append(value)
-            written.append(currency)
-        cleaned_columns[name] = column
-        if any(written):
-            currencies[name] = written
-    error_rows = {error["row"] for error in errors}
-    _frame_currencies(fields, frame, cleaned_columns, currencies, errors, error_rows)
+        raw = frame.get_column(name)
+        if raw.dtype == pl.Object or isinstance(raw.dtype, pl.List | pl.Struct):
+            values, currencies, messages = _clean_column_rowwise(field, raw, ruleset, regions, partial)
+        else:
+            values, currencies, messages = _clean_column_distinct(name, field, raw, ruleset, regions, partial, memo)
+        cleaned_columns[name] = values.alias(name)
+        if currencies is not None:
+            written_currencies[name] = currencies
+        failing = messages.is_not_null()
+        if failing.any():
+            error_frames.append(pl.DataFrame({
+                "row": pl.int_range(0, height, eager=True, dtype=pl.Int64).filter(failing),
+                "column": pl.repeat(name, int(failing.sum()), eager=True, dtype=pl.String),
+                "value": _as_text(raw).filter(failing), "message": messages.filter(failing)}, schema=ERROR_SCHEMA))
+    errors = pl.concat(error_frames) if error_frames else pl.DataFrame(schema=ERROR_SCHEMA)
+    if written_currencies and "currency" in fields:
+        errors = _frame_currencies(frame, cleaned_columns, written_currencies, errors)
     if ruleset.entity.cross_rules:
-        for row in range(height):
-            if row in error_rows:
-                continue
-            record = {name: column[row] for name, column in cleaned_columns.items()}
-            row_errors: dict[str, list[str]] = {}
-            _check_cross_rules(ruleset, record, record, row_errors, partial=False, instance=None, context=None)
-            for name, messages in row_errors.items():
-                raw = frame.get_column(name)[row] if name in frame.columns else ""
-                errors.extend({"row": row, "column": name, "value": "" if raw is None else str(raw),
-                               "message": message} for message in messages)
-    out = frame.with_columns([pl.Series(name, column, strict=False) for name, column in cleaned_columns.items()])
-    errors.sort(key=lambda error: (error["row"], list(fields).index(error["column"])
-                                   if error["column"] in fields else len(fields)))
-    return out, pl.DataFrame(errors, schema=ERROR_SCHEMA)
+        errors = _frame_cross_rules(ruleset, frame, cleaned_columns, errors)
+    out = frame.with_columns(list(cleaned_columns.values()))
+    if errors.height:
+        rank = {name: index for index, name in enumerate(order)}
+        errors = (errors.with_columns(pl.col("column").replace_strict(rank, default=len(order), return_dtype=pl.Int64)
+                                      .alias("__rank"))
+                  .with_row_index("__seq").sort(["row", "__rank", "__seq"]).drop("__rank", "__seq"))
+    return out, errors
 
 
-def _clean_cell(field: EffectiveField, raw: Any, ruleset: RuleSet, region: str) -> tuple[Any, str, str | None]:
+def _as_text(raw: pl.Series) -> pl.Series:
+    return raw.cast(pl.String, strict=False).fill_null("")
+
+
+def _phone_regions(frame: pl.DataFrame, ruleset: RuleSet, memo: dict) -> pl.Series:
+    """The country each row's phone numbers are read in: its own country column, else the default."""
+    country = _as_text(frame.get_column("country"))
+    distinct = country.unique().to_list()
+    mapping = {}
+    for value in distinct:
+        key = ("__region", value)
+        if key not in memo:
+            memo[key] = clean_text(value).upper() if not is_empty(value) else ruleset.default_region
+        mapping[value] = memo[key]
+    return country.replace_strict(mapping, return_dtype=pl.String)
+
+
+def _clean_column_distinct(name, field, raw, ruleset, regions, partial, memo):
+    """Clean each distinct (value, region) once with `_clean_cell`, then join the results to the rows."""
+    region = regions if field.type == rules.PHONE and regions is not None else \
+        pl.repeat(ruleset.default_region, raw.len(), eager=True, dtype=pl.String)
+    keys = pl.DataFrame({"raw": raw, "region": region})
+    distinct = keys.unique(maintain_order=True)
+    values, currencies, messages = [], [], []
+    for value, row_region in distinct.iter_rows():
+        key = (name, value, row_region, partial)
+        result = memo.get(key)
+        if result is None:
+            result = memo[key] = _clean_cell(field, value, ruleset, row_region, partial)
+        values.append(result[0])
+        currencies.append(result[1])
+        messages.append(result[2])
+    lookup = distinct.with_columns(
+        pl.Series("__value", values, strict=False), pl.Series("__currency", currencies, dtype=pl.String),
+        pl.Series("__message", messages, dtype=pl.String))
+    joined = keys.join(lookup, on=["raw", "region"], how="left", nulls_equal=True, maintain_order="left")
+    currency_column = joined.get_column("__currency")
+    has_currency = bool((currency_column.fill_null("") != "").any())
+    return joined.get_column("__value"), currency_column if has_currency else None, joined.get_column("__message")
+
+
+def _clean_column_rowwise(field, raw, ruleset, regions, partial):
+    """Cells Polars cannot group (objects, lists): cleaned one by one."""
+    values, currencies, messages = [], [], []
+    region_list = regions.to_list() if regions is not None and field.type == rules.PHONE else None
+    for index, value in enumerate(raw.to_list()):
+        region = region_list[index] if region_list else ruleset.default_region
+        cleaned, currency, message = _clean_cell(field, value, ruleset, region, partial)
+        values.append(cleaned)
+        currencies.append(currency)
+        messages.append(message)
+    currency_series = pl.Series(currencies, dtype=pl.String)
+    return (pl.Series(values, strict=False), currency_series if any(currencies) else None,
+            pl.Series(messages, dtype=pl.String))
+
+
+def _clean_cell(field: EffectiveField, raw: Any, ruleset: RuleSet, region: str, partial: bool = False
+                ) -> tuple[Any, str, str | None]:
     if is_empty(raw):
+        if partial:
+            return None, "", None
         if field.required:
             return None, "", _required_message(field)
         return _empty_value(field), "", None
@@ -398,22 +458,58 @@ def _clean_cell(field: EffectiveField, raw: Any, ruleset: RuleSet, region: str) 
     return value, currency, None
 
 
-def _frame_currencies(fields, frame, cleaned_columns, currencies, errors, error_rows) -> None:
-    if not currencies or "currency" not in fields:
-        return
+def _frame_currencies(frame, cleaned_columns, written_currencies, errors) -> pl.DataFrame:
+    """An amount written with a currency (¥1,234.50) sets the row's currency, or must match it."""
+    height = frame.height
     record = cleaned_columns.get("currency")
-    filled = list(record) if record is not None else [None] * frame.height
-    for name, written in currencies.items():
-        for row, currency in enumerate(written):
-            if not currency:
+    filled = record.cast(pl.String) if record is not None else pl.repeat(None, height, eager=True, dtype=pl.String)
+    extra = []
+    for name, written in written_currencies.items():
+        written = written.fill_null("")
+        clash = (written != "") & filled.is_not_null() & (filled.fill_null("") != "") & (filled != written)
+        clash = clash.fill_null(False)
+        if clash.any():
+            raw = _as_text(frame.get_column(name))
+            messages = [_("This amount is written in %(written)s but the record is in %(currency)s.")
+                        % {"written": w, "currency": c}
+                        for w, c in zip(written.filter(clash).to_list(), filled.filter(clash).to_list(), strict=True)]
+            extra.append(pl.DataFrame({"row": pl.int_range(0, height, eager=True, dtype=pl.Int64).filter(clash),
+                                       "column": [name] * len(messages), "value": raw.filter(clash),
+                                       "message": messages}, schema=ERROR_SCHEMA))
+            cleaned_columns[name] = pl.select(pl.when(pl.lit(clash)).then(None)
+                                              .otherwise(pl.lit(cleaned_columns[name]))).to_series().alias(name)
+        take = (written != "") & ~clash
+        filled = pl.select(pl.when(pl.lit(take)).then(pl.lit(written)).otherwise(pl.lit(filled))).to_series()
+    if record is not None or bool(filled.is_not_null().any()):
+        cleaned_columns["currency"] = filled.alias("currency")
+    return pl.concat([errors, *extra]) if extra else errors
+
+
+def _frame_cross_rules(ruleset: RuleSet, frame, cleaned_columns, errors) -> pl.DataFrame:
+    """Each cross rule over the distinct combinations of the fields it names (its check reads only
+    those, and a frame has no context), on the rows without a cell error."""
+    height = frame.height
+    bad_rows = set(errors.get_column("row").to_list())
+    extra = []
+    for rule in ruleset.entity.cross_rules:
+        names = [name for name in rule.fields if name in cleaned_columns]
+        if not names and any(name in frame.columns for name in rule.fields):
+            continue
+        table = pl.DataFrame([cleaned_columns[name] for name in names]) if names else pl.DataFrame(
+            {"__none": pl.repeat(None, height, eager=True)})
+        table = table.with_row_index(_ROW).filter(~pl.col(_ROW).is_in(list(bad_rows)))
+        keys = [name for name in table.columns if name != _ROW]
+        for combination in table.select(keys).unique().iter_rows(named=True):
+            failed = rule.check({name: value for name, value in combination.items() if name in names})
+            if not failed:
                 continue
-            if filled[row] and filled[row] != currency:
-                errors.append({"row": row, "column": name, "value": str(frame.get_column(name)[row]),
-                               "message": _("This amount is written in %(written)s but the record is in "
-                                            "%(currency)s.") % {"written": currency, "currency": filled[row]}})
-                error_rows.add(row)
-                cleaned_columns[name][row] = None
-            else:
-                filled[row] = currency
-    if record is not None or any(filled):
-        cleaned_columns["currency"] = filled
+            match = table
+            for name, value in combination.items():
+                match = match.filter(pl.col(name).is_null() if value is None else pl.col(name) == value)
+            rows = match.get_column(_ROW).cast(pl.Int64)
+            for name, message in failed.items():
+                raw = _as_text(frame.get_column(name)).gather(rows) if name in frame.columns else \
+                    pl.repeat("", rows.len(), eager=True, dtype=pl.String)
+                extra.append(pl.DataFrame({"row": rows, "column": [name] * rows.len(), "value": raw,
+                                           "message": [str(message)] * rows.len()}, schema=ERROR_SCHEMA))
+    return pl.concat([errors, *extra]) if extra else errors

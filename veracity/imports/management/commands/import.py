@@ -11,16 +11,19 @@ from rich.table import Table
 from veracity.core.errors import DomainError
 from veracity.imports import selectors, services
 from veracity.imports.mapping import ENTITIES
-from veracity.imports.models import ImportMode, ImportPolicy, ImportStatus
+from veracity.imports.models import ImportMode, ImportPolicy, ImportRun, ImportStatus
 
 
 class Command(BaseCommand):
     help = ("Import customers, contacts, products, order lines, opportunities or activities from a CSV (UTF-8 or "
-            "GBK) or XLSX file: dry run first, then load in batches. Exits non-zero when the file is refused.")
+            "GBK) or XLSX file: dry run first, then load in batches. Exits non-zero when the file is refused. "
+            "--resume RUN_ID finishes an interrupted or failed run after its last committed batch.")
 
     def add_arguments(self, parser):
-        parser.add_argument("entity", choices=ENTITIES)
-        parser.add_argument("file")
+        parser.add_argument("entity", nargs="?", choices=ENTITIES)
+        parser.add_argument("file", nargs="?")
+        parser.add_argument("--resume", type=int, metavar="RUN_ID",
+                            help="resume this run (interrupted, failed, or running in a process that died)")
         parser.add_argument("--mapping", default="", help="a saved column mapping to use, by name")
         parser.add_argument("--dry-run", action="store_true", help="check only; load nothing")
         parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.CREATE,
@@ -28,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--load-valid", action="store_true",
                             help="load the valid rows even when some are invalid")
         parser.add_argument("--sheet", default="", help="XLSX sheet name (default: the first)")
-        parser.add_argument("--batch-size", type=int, default=services.DEFAULT_BATCH_SIZE)
+        parser.add_argument("--batch-size", type=int, default=None,
+                            help=f"lines per batch (default {services.DEFAULT_BATCH_SIZE:,}; "
+                                 "50,000 for large order files loaded in bulk)")
         parser.add_argument("--as", dest="username", default="",
                             help="import as this user (their permissions apply); default: the system")
 
@@ -39,6 +44,10 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=options["username"], is_active=True).first()
             if actor is None:
                 raise CommandError(f"No active user {options['username']!r}.")
+        if options["resume"] is not None:
+            return self._resume(console, actor, options["resume"])
+        if not options["entity"] or not options["file"]:
+            raise CommandError("Give the entity and the file, or --resume RUN_ID.")
         path = options["file"]
         if not os.path.isfile(path):
             raise CommandError(f"No such file: {path}")
@@ -59,11 +68,24 @@ class Command(BaseCommand):
         self._problems(console, run)
         if options["dry_run"]:
             return
+        self._load(console, actor, run)
+
+    def _resume(self, console, actor, run_id):
+        run = ImportRun.objects.filter(pk=run_id).first()
+        if run is None:
+            raise CommandError(f"No import {run_id}.")
+        services.import_runs_mark_interrupted(runs=[run])
+        run.refresh_from_db()
+        console.print(f"Resuming import {run.pk} ({run.entity}, {run.original_name}): {run.get_status_display()}, "
+                      f"{run.batches_done} batches ({run.rows_done} rows) already committed.", markup=False)
+        self._load(console, actor, run)
+
+    def _load(self, console, actor, run):
         total = run.rows_total
         try:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=console) as progress:
-                task = progress.add_task("Importing", total=total)
+                task = progress.add_task("Importing", total=total, completed=run.rows_done)
                 run = services.import_run_execute(actor=actor, run_id=run.pk,
                                                   progress=lambda rows: progress.advance(task, rows))
         except DomainError as error:

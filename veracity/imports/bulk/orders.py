@@ -1,0 +1,544 @@
+"""The bulk write path for order-line files: one batch of lines → customers, products, orders, lines
+and their ImportedRecord links, written with executemany (SQLite) or COPY (PostgreSQL) inside the
+batch's transaction.
+
+Every value was already checked by `checks.order_lines_check` (the entry rules, the same call the
+row path makes). What needs the database is checked here, per batch, with one query per kind of
+record rather than one per row, in the order the services check it and with their messages. Derived
+values come from the functions the services use: `customers.services.customer_derived_fields`
+(search keys), `sales.services.line_net` (= `sales.pricing.line_net`) (per distinct quantity × price × discount),
+`sales.selectors.rate_for` (per distinct currency and date), `sales.services.region_for_address`. Units the
+bulk writer does not handle itself — an existing order in upsert mode, an order without a number, a
+new customer named without a code — go through the row path (`pipeline.unit_apply`, the domain
+services) in the same transaction, as do the rare updates of an existing customer's or product's
+name, phone or email in upsert mode."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from veracity.catalog import services as catalog_services
+from veracity.catalog.models import Product
+from veracity.core.errors import DomainError
+from veracity.core.money import reporting_currency
+from veracity.customers import services as customer_services
+from veracity.customers.models import Customer
+from veracity.imports.bulk import writers
+from veracity.imports.bulk.checks import ERROR_SCHEMA, FILE_COLUMNS, order_lines_check
+from veracity.imports.bulk.frames import FrameBatch
+from veracity.imports.entities import Context, MappedRow
+from veracity.imports.pipeline import Unit, UnitResult, unit_apply
+from veracity.sales import services as sales_services
+from veracity.sales.errors import ExchangeRateMissing, OrderNumberTaken
+from veracity.sales.models import Order, OrderLine
+from veracity.sales.selectors import rate_for
+
+LOOKUP_CHUNK = 2000
+ZERO = Decimal("0")
+LINE_COLUMNS = ["order_id", "line_no", "product_id", "description", "quantity", "unit_price", "discount_percent",
+                "currency", "net_amount", "unit_cost"]
+
+
+@dataclass
+class BulkState:
+    """What one import carries from batch to batch."""
+
+    ctx: Context
+    dry_run: bool = False            # writes are rolled back: search keys nobody reads are not computed
+    cache: dict = field(default_factory=dict)
+    rates: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)
+    nets: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    # The dry run writes nothing: what earlier batches would have created is remembered here instead.
+    simulated: dict = field(default_factory=dict)
+    next_fake_id: int = -1
+
+    def ids(self, model, count: int) -> list[int]:
+        if not self.dry_run:
+            return writers.ids_allocate(model, count)
+        start = self.next_fake_id
+        self.next_fake_id -= count
+        return list(range(start, start - count, -1))
+
+    def insert(self, model, columns, rows, *, conflict: str = "") -> None:
+        if not self.dry_run:
+            writers.rows_insert(model, columns, rows, conflict=conflict)
+
+    def copy(self, model, columns, rows) -> None:
+        if not self.dry_run:
+            writers.copy_direct(model, columns, rows)
+
+    def remember(self, model, frame: pl.DataFrame) -> None:
+        if self.dry_run and frame.height:
+            known = self.simulated.get(model)
+            self.simulated[model] = frame if known is None else pl.concat([known, frame], how="vertical_relaxed")
+
+    def lookup(self, model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]
+               ) -> pl.DataFrame:
+        found = _lookup(model, key, values, fields, names)
+        known = self.simulated.get(model)
+        if known is None:
+            return found
+        return pl.concat([found, known.filter(pl.col(names[0]).is_in(values))], how="vertical_relaxed")
+
+
+@dataclass
+class BatchResult:
+    errors: pl.DataFrame
+    counts: dict[str, Any]
+    records: list[tuple[int, int, str, str, int | None]]  # (content type, id, action, previous JSON, version)
+    units_invalid: int = 0
+    delegated: list[UnitResult] = field(default_factory=list)
+
+
+_TYPES = {"name": pl.String, "phone": pl.String, "email": pl.String, "country": pl.String, "province": pl.String,
+          "owner_id": pl.Int64, "is_active": pl.Boolean, "currency": pl.String, "list_price": pl.Decimal(14, 2),
+          "cost_price": pl.Decimal(14, 2)}
+
+
+def _lookup(model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]) -> pl.DataFrame:
+    """Alive records whose `key` is one of `values`, as a frame (key, id, *fields) named `names`."""
+    found = []
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        found.extend(model.objects.filter(**{f"{key}__in": values[start:start + LOOKUP_CHUNK]})
+                     .values_list(key, "pk", *fields))
+    schema = dict(zip(names, [pl.String, pl.Int64, *(_TYPES[name] for name in fields)], strict=True))
+    return pl.DataFrame(found, schema=schema, orient="row")
+
+
+class _Refusals:
+    """State errors, kept in the order the services would raise them; a refused unit writes nothing."""
+
+    def __init__(self) -> None:
+        self.units: set[int] = set()
+        self.frames: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.DataFrame, column: str, value: str | pl.Expr, message: str | pl.Expr) -> None:
+        if rows.height == 0:
+            return
+        value_expr = pl.col(value) if isinstance(value, str) and value in rows.columns else (
+            value if isinstance(value, pl.Expr) else pl.lit(value))
+        message_expr = message if isinstance(message, pl.Expr) else pl.lit(message)
+        self.frames.append(rows.select(pl.col("row").cast(pl.Int64), pl.lit(column).alias("column"),
+                                       value_expr.fill_null("").cast(pl.String).alias("value"),
+                                       message_expr.cast(pl.String).alias("message")))
+        self.units.update(rows.get_column("unit").to_list())
+
+    def keep(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(~pl.col("unit").is_in(list(self.units))) if self.units else frame
+
+
+def _messages(rows: pl.DataFrame, make) -> pl.Series:
+    return pl.Series([make(row) for row in rows.iter_rows(named=True)], dtype=pl.String)
+
+
+def _mapped_rows(frame: pl.DataFrame) -> list[MappedRow]:
+    return [MappedRow(int(row["row"]), {name: row[name] if row[name] is not None else "" for name in FILE_COLUMNS})
+            for row in frame.iter_rows(named=True)]
+
+
+def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
+    """Check, resolve and write one batch. The caller holds the transaction (and the batch's
+    bookkeeping); a unit with any problem writes nothing."""
+    ctx = state.ctx
+    upsert = ctx.mode == "upsert"
+    frame = batch.frame
+    cleaned, errors = order_lines_check(frame, cache=state.cache)
+    cleaned = cleaned.with_columns(
+        frame.get_column("order_number").str.strip_chars().alias("raw_order_number"),
+        frame.get_column("salesperson").str.strip_chars().alias("raw_salesperson"),
+        frame.get_column("currency").str.strip_chars().alias("raw_currency"),
+        frame.get_column("sku").str.strip_chars().alias("raw_sku"))
+    errors = pl.concat([batch.issues, errors])
+    refused = _Refusals()
+    refused.units.update(frame.filter(pl.col("row").is_in(errors.get_column("row").implode()))
+                         .get_column("unit").unique().to_list())
+    heads = refused.keep(cleaned.filter(pl.col("first")))
+    delegated_units: set[int] = set()
+
+    # --- customers: by code (else by name), created when missing -----------------------------------
+    refused.add(heads.filter(pl.col("code").is_null() & pl.col("customer_name").is_null()), "customer_code", "",
+                _("Give a customer code or a customer name."))
+    named_only = heads.filter(pl.col("code").is_null() & pl.col("customer_name").is_not_null())
+    by_name = {}
+    for name in named_only.get_column("customer_name").unique().to_list():
+        by_name[name] = Customer.objects.filter(name=name).values_list(
+            "pk", "country", "province", "owner_id").first()
+    unknown_names = [name for name, found in by_name.items() if found is None]
+    delegated_units.update(named_only.filter(pl.col("customer_name").is_in(unknown_names)).get_column("unit").to_list())
+    heads = refused.keep(heads)
+    codes = [code for code in heads.get_column("code").unique().to_list() if code]
+    existing_customers = state.lookup(Customer, "code", codes, ("name", "phone", "email", "country", "province", "owner_id"),
+                                 ("code", "customer_id", "c_name", "c_phone", "c_email", "country", "province",
+                                  "owner_id"))
+    candidates = heads.filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(
+        existing_customers.get_column("code").implode()))
+    first_named = candidates.filter(pl.col("customer_name").is_not_null()).group_by("code").agg(
+        pl.col("row").min().alias("named_row"))
+    nameless = candidates.join(first_named, on="code", how="left").filter(
+        pl.col("customer_name").is_null() & (pl.col("named_row").is_null() | (pl.col("row") < pl.col("named_row"))))
+    refused.add(nameless, "customer_name", "", _("No customer has this code: give the customer name to create it."))
+    creators = candidates.filter(pl.col("customer_name").is_not_null()).unique("code", keep="first",
+                                                                              maintain_order=True)
+    owner_id = ctx.actor.pk if getattr(ctx.actor, "pk", None) else None
+    creator_owner: dict[str, int] = {}
+    ownerless = []
+    for code, salesperson in creators.select("code", "raw_salesperson").iter_rows():
+        owner = owner_id if owner_id is not None else getattr(_user(state, salesperson), "pk", None)
+        if owner is None:
+            ownerless.append(code)
+        else:
+            creator_owner[code] = owner
+    refused.add(heads.filter(pl.col("code").is_in(ownerless)), "", "", "owner: " + _("A customer needs an owner."))
+
+    # --- salesperson --------------------------------------------------------------------------------
+    heads = refused.keep(heads)
+    people = [name for name in heads.get_column("raw_salesperson").unique().to_list() if name]
+    unknown_people = [name for name in people if _user(state, name) is None]
+    refused.add(heads.filter(pl.col("raw_salesperson").is_in(unknown_people)), "salesperson", "raw_salesperson",
+                _("No active user has this name."))
+
+    # --- orders: taken numbers; units for the row path -----------------------------------------------
+    heads = refused.keep(heads)
+    numbers = [number for number in heads.get_column("number").unique().to_list() if number]
+    taken = state.lookup(Order, "number", numbers, (), ("number", "order_id")).get_column("number")
+    delegated_units.update(heads.filter(pl.col("number").is_null() | (pl.col("number") == "")).get_column("unit")
+                           .to_list())
+    existing_heads = heads.filter(pl.col("number").is_in(taken.implode()))
+    if upsert:
+        delegated_units.update(existing_heads.get_column("unit").to_list())
+    else:
+        refused.add(existing_heads, "order_number", "raw_order_number",
+                    _messages(existing_heads, lambda row: OrderNumberTaken(row["number"]).fields["number"][0]))
+    heads = refused.keep(heads).filter(~pl.col("unit").is_in(list(delegated_units)))
+    heads = heads.with_columns(
+        pl.when(pl.col("raw_currency").is_not_null() & (pl.col("raw_currency") != ""))
+        .then(pl.col("currency")).otherwise(pl.lit(reporting_currency())).alias("order_currency"),
+        (pl.col("raw_currency").is_not_null() & (pl.col("raw_currency") != "")).alias("currency_given"))
+
+    # --- products: by SKU, created when missing; inactive ones refused ------------------------------
+    lines = cleaned.join(heads.select("unit", "order_currency", "currency_given"), on="unit", how="inner",
+                         maintain_order="left")
+    skus = lines.get_column("sku").unique().to_list()
+    existing_products = state.lookup(Product, "sku", skus, ("name", "is_active", "currency", "list_price", "cost_price"),
+                                ("sku", "product_id", "p_name", "is_active", "listed_currency", "list_price",
+                                 "cost_price"))
+    new_product_lines = lines.filter(~pl.col("sku").is_in(existing_products.get_column("sku").implode()))
+    inactive = lines.join(existing_products.filter(~pl.col("is_active")).select("sku"), on="sku", how="semi")
+    refused.add(inactive, "sku", "raw_sku", _messages(inactive, lambda row: _("Product %(sku)s is inactive.") % {
+        "sku": row["sku"]}))
+    # --- prices: no price given → the product's list price, which must be in the order's currency ---
+    creating = new_product_lines.unique("sku", keep="first", maintain_order=True).select(
+        "sku", pl.coalesce("product_name", "sku").alias("p_name"),
+        pl.when(pl.col("currency_given")).then(pl.col("order_currency")).otherwise(pl.lit("CNY")).alias(
+            "listed_currency"),
+        pl.col("unit_price").fill_null(ZERO).cast(pl.Decimal(14, 2)).cast(pl.String).alias("list_price"))
+    listed = pl.concat([
+        existing_products.select("sku", "listed_currency"), creating.select("sku", "listed_currency")])
+    unpriced = lines.filter(pl.col("unit_price").is_null()).join(listed, on="sku", how="left").filter(
+        pl.col("listed_currency") != pl.col("order_currency"))
+    refused.add(unpriced, "unit_price", "", _messages(unpriced, lambda row: _(
+        "%(sku)s is listed in %(listed)s; enter a unit price in %(currency)s.") % {
+        "sku": row["sku"], "listed": row["listed_currency"], "currency": row["order_currency"]}))
+
+    # --- exchange rates ------------------------------------------------------------------------------
+    heads = refused.keep(heads)
+    missing_rates = []
+    for currency, on_date in heads.select("order_currency", "order_date").unique().iter_rows():
+        if (currency, on_date) not in state.rates:
+            state.rates[(currency, on_date)] = rate_for(currency, on_date)
+        if state.rates[(currency, on_date)] is None:
+            missing_rates.append((currency, on_date))
+    if missing_rates:
+        short = heads.join(pl.DataFrame(missing_rates, schema=["order_currency", "order_date"], orient="row"),
+                           on=["order_currency", "order_date"], how="semi")
+        refused.add(short, "currency", "raw_currency", _messages(short, lambda row: ExchangeRateMissing(
+            reporting=reporting_currency(), currency=row["order_currency"], on_date=row["order_date"]).message))
+    heads = refused.keep(heads)
+    lines = refused.keep(lines)
+
+    now = timezone.now()
+    user_id = owner_id
+    records: list[tuple[int, int, str, str, int | None]] = []
+    related = {"customer": {"created": 0, "updated": 0}, "product": {"created": 0, "updated": 0}}
+    types = {model: ContentType.objects.get_for_model(model).pk for model in (Customer, Product, Order)}
+
+    # --- write customers ----------------------------------------------------------------------------
+    used_codes = set(heads.get_column("code").drop_nulls().to_list())
+    creators = creators.filter(pl.col("code").is_in(list(used_codes)))
+    new_customer_frame = pl.DataFrame(schema={"code": pl.String, "customer_id": pl.Int64, "country": pl.String,
+                                              "province": pl.String, "owner_id": pl.Int64})
+    if creators.height:
+        ids = state.ids(Customer, creators.height)
+        columns, template = writers.column_template(Customer, {"created_at": now, "updated_at": now,
+                                                               "created_by": user_id, "updated_by": user_id})
+        positions = {column: index for index, column in enumerate(columns)}
+        rows = []
+        owners = []
+        for pk, (code, name, phone, email) in zip(ids, creators.select("code", "customer_name", "phone", "email")
+                                                  .iter_rows(), strict=True):
+            record = {"code": code, "name": name, "phone": phone or "", "email": email or "", "kind": "company"}
+            if not state.dry_run:
+                record.update(customer_services.customer_derived_fields(record))
+            record["owner_id"] = creator_owner[code]
+            owners.append(creator_owner[code])
+            row = list(template)
+            for name_, value in record.items():
+                row[positions[Customer._meta.get_field(name_).column]] = value
+            rows.append((pk, *row))
+            records.append((types[Customer], pk, "created", "{}", 1))
+        state.insert(Customer, ["id", *columns], rows, conflict="(code) WHERE deleted_at IS NULL")
+        related["customer"]["created"] = len(rows)
+        new_customer_frame = pl.DataFrame({
+            "code": creators.get_column("code"), "customer_id": ids,
+            "country": [template[positions["country"]]] * len(ids),
+            "province": [template[positions["province"]]] * len(ids), "owner_id": owners},
+            schema=new_customer_frame.schema)
+        state.remember(Customer, creators.select(
+            "code", pl.Series("customer_id", ids, dtype=pl.Int64), pl.col("customer_name").alias("c_name"),
+            pl.col("phone").fill_null("").alias("c_phone"), pl.col("email").fill_null("").alias("c_email"),
+            pl.lit(template[positions["country"]], dtype=pl.String).alias("country"),
+            pl.lit(template[positions["province"]], dtype=pl.String).alias("province"),
+            pl.Series("owner_id", owners, dtype=pl.Int64)))
+    customers = pl.concat([existing_customers.select(new_customer_frame.columns).cast(new_customer_frame.schema),
+                           new_customer_frame])
+    if upsert:
+        _customer_updates(heads, existing_customers, creators, ctx, refused, records, related, types)
+
+    # --- write products -----------------------------------------------------------------------------
+    creating = creating.filter(pl.col("sku").is_in(lines.get_column("sku").implode()))
+    products = existing_products.select("sku", "product_id", "listed_currency",
+                                        pl.col("list_price").cast(pl.String), pl.col("cost_price").cast(pl.String))
+    if creating.height:
+        ids = state.ids(Product, creating.height)
+        columns, template = writers.column_template(Product, {"created_at": now, "updated_at": now,
+                                                              "created_by": user_id, "updated_by": user_id})
+        positions = {column: index for index, column in enumerate(columns)}
+        rows = []
+        for pk, (sku, name, currency, price) in zip(ids, creating.select("sku", "p_name", "listed_currency",
+                                                                         "list_price").iter_rows(), strict=True):
+            row = list(template)
+            row[positions["sku"]], row[positions["name"]] = sku, name
+            row[positions["currency"]], row[positions["list_price"]] = currency, price
+            rows.append((pk, *row))
+            records.append((types[Product], pk, "created", "{}", 1))
+        state.insert(Product, ["id", *columns], rows, conflict="(sku) WHERE deleted_at IS NULL")
+        related["product"]["created"] = len(rows)
+        products = pl.concat([products, creating.select(
+            "sku", pl.Series("product_id", ids, dtype=products.schema["product_id"]), "listed_currency",
+            "list_price", pl.lit(None, dtype=pl.String).alias("cost_price"))], how="vertical_relaxed")
+        state.remember(Product, creating.select(
+            "sku", pl.Series("product_id", ids, dtype=pl.Int64), "p_name", pl.lit(True).alias("is_active"),
+            "listed_currency", pl.col("list_price").cast(pl.Decimal(14, 2)),
+            pl.lit(None, dtype=pl.Decimal(14, 2)).alias("cost_price")))
+    if upsert:
+        _product_updates(lines, existing_products, ctx, refused, records, related, types)
+
+    # --- units the row path handles -----------------------------------------------------------------
+    delegated: list[UnitResult] = []
+    for unit in sorted(delegated_units - refused.units):
+        result = unit_apply(Unit(_mapped_rows(frame.filter(pl.col("unit") == unit))), ctx, entity="orders")
+        delegated.append(result)
+        if result.status == "invalid":
+            refused.units.add(unit)
+            refused.frames.append(pl.DataFrame([(issue.row, issue.column, issue.value, issue.message)
+                                                for issue in result.issues], schema=ERROR_SCHEMA, orient="row"))
+            continue
+        for item in result.outcome.writes:
+            records.append((ContentType.objects.get_for_model(item.obj).pk, item.obj.pk, item.action,
+                            json.dumps(item.previous, cls=DjangoJSONEncoder), item.obj.version))
+            if not item.main:
+                target = related.setdefault(item.obj._meta.model_name, {"created": 0, "updated": 0})
+                target[item.action] += 1
+
+    # --- write orders and lines ---------------------------------------------------------------------
+    heads = refused.keep(heads)
+    lines = refused.keep(lines)
+    created = heads.height
+    if created:
+        _orders_write(heads, lines, customers, products, state, now, user_id, records, types)
+
+    invalid_rows = frame.filter(pl.col("unit").is_in(list(refused.units))).height
+    counts = {
+        "rows": frame.height, "valid": frame.height - invalid_rows, "invalid": invalid_rows,
+        "created": created + sum(1 for result in delegated if result.status == "created"),
+        "updated": sum(1 for result in delegated if result.status == "updated"),
+        "unchanged": sum(1 for result in delegated if result.status == "unchanged"),
+        "related": {name: value for name, value in related.items() if value["created"] or value["updated"]},
+    }
+    errors = pl.concat([errors, *refused.frames]).sort("row", maintain_order=True)
+    return BatchResult(errors=errors, counts=counts, records=records, units_invalid=len(refused.units),
+                       delegated=delegated)
+
+
+def _user(state: BulkState, name: str | None):
+    if not name:
+        return None
+    if name not in state.users:
+        state.users[name] = state.ctx.user(name)
+    return state.users[name]
+
+
+def _customer_updates(heads, existing, creators, ctx, refused, records, related, types) -> None:
+    """Upsert: a customer named again with another name, phone or email is updated through the
+    service (rare in bulk; in file order, as the row path would)."""
+    current = pl.concat([
+        existing.select("code", "c_name", "c_phone", "c_email"),
+        creators.select("code", pl.col("customer_name").alias("c_name"), pl.col("phone").fill_null("").alias("c_phone"),
+                        pl.col("email").fill_null("").alias("c_email"))])
+    joined = heads.filter(pl.col("code").is_not_null()).join(current, on="code", how="inner", maintain_order="left")
+    differs = joined.filter(
+        (pl.col("customer_name").is_not_null() & (pl.col("customer_name") != pl.col("c_name")))
+        | (pl.col("phone").is_not_null() & (pl.col("phone") != pl.col("c_phone")))
+        | (pl.col("email").is_not_null() & (pl.col("email") != pl.col("c_email"))))
+    for row in differs.iter_rows(named=True):
+        customer = Customer.objects.filter(code=row["code"]).first()
+        if customer is None:  # the dry run: a customer an earlier batch would have created
+            related["customer"]["updated"] += 1
+            continue
+        given = {name: row[column] for name, column in (("name", "customer_name"), ("phone", "phone"),
+                                                          ("email", "email")) if row[column]}
+        if all(getattr(customer, name) == value for name, value in given.items()):
+            continue
+        previous = {name: getattr(customer, name) for name in given}
+        try:
+            customer = customer_services.customer_update(actor=ctx.actor, customer=customer, values=given,
+                                                         expected_version=customer.version)
+        except DomainError as error:
+            refused.add(pl.DataFrame({"row": [row["row"]], "unit": [row["unit"]]}), "", "", error.message)
+            continue
+        records.append((types[Customer], customer.pk, "updated", json.dumps(previous), customer.version))
+        related["customer"]["updated"] += 1
+
+
+def _product_updates(lines, existing, ctx, refused, records, related, types) -> None:
+    """Upsert: an existing product named otherwise is renamed through the service, in file order."""
+    joined = lines.join(existing.select("sku", "p_name"), on="sku", how="inner", maintain_order="left").filter(
+        pl.col("product_name").is_not_null() & (pl.col("product_name") != pl.col("p_name")))
+    for row in joined.iter_rows(named=True):
+        product = Product.objects.filter(sku=row["sku"]).first()
+        if product is None:  # the dry run: a product an earlier batch would have created
+            related["product"]["updated"] += 1
+            continue
+        if product.name == row["product_name"]:
+            continue
+        previous = {"name": product.name}
+        try:
+            product = catalog_services.product_update(actor=ctx.actor, product=product,
+                                                      values={"name": row["product_name"]},
+                                                      expected_version=product.version)
+        except DomainError as error:
+            refused.add(pl.DataFrame({"row": [row["row"]], "unit": [row["unit"]]}), "product_name", "", error.message)
+            continue
+        records.append((types[Product], product.pk, "updated", json.dumps(previous), product.version))
+        related["product"]["updated"] += 1
+
+
+def _orders_write(heads, lines, customers, products, state, now, user_id, records, types) -> None:
+    ids = state.ids(Order, heads.height)
+    heads = heads.with_columns(pl.Series("order_id", ids, dtype=pl.Int64)).join(
+        customers, on="code", how="left", maintain_order="left")
+    places = heads.filter(pl.col("region").is_null() | (pl.col("region") == "")).select("country", "province").unique()
+    for country, province in places.iter_rows():
+        if (country, province) not in state.regions:
+            state.regions[(country, province)] = sales_services.region_for_address(country=country or "", province=province or "")
+    region_frame = pl.DataFrame([(country, province, region) for (country, province), region in state.regions.items()],
+                                schema=["country", "province", "place_region"], orient="row") if state.regions else \
+        pl.DataFrame(schema={"country": pl.String, "province": pl.String, "place_region": pl.String})
+    rates = pl.DataFrame([(currency, day, str(rate)) for (currency, day), rate in state.rates.items() if rate is not None],
+                         schema={"order_currency": pl.String, "order_date": pl.Date, "exchange_rate": pl.String},
+                         orient="row")
+    people = pl.DataFrame([(name, user.pk) for name, user in state.users.items() if user is not None],
+                          schema={"raw_salesperson": pl.String, "salesperson_id": pl.Int64}, orient="row")
+    heads = (heads.join(region_frame, on=["country", "province"], how="left", nulls_equal=True, maintain_order="left")
+             .join(rates, on=["order_currency", "order_date"], how="left", maintain_order="left")
+             .join(people, on="raw_salesperson", how="left", maintain_order="left"))
+    default_salesperson = pl.lit(user_id, dtype=pl.Int64) if user_id is not None else pl.col("owner_id")
+    priced = _price_lines(lines, state, products)
+    order_ids = heads.select("unit", "order_id")
+    priced = priced.join(order_ids, on="unit", how="left", maintain_order="left")
+    totals = priced.group_by("unit").agg(pl.col("net").sum().alias("total_amount"),
+                                         pl.col("cost").is_null().any().alias("cost_unknown"))
+    cost_totals = _cost_totals(priced, totals)
+    heads = heads.join(totals, on="unit", how="left", maintain_order="left").join(
+        cost_totals, on="unit", how="left", maintain_order="left")
+    columns, template = writers.column_template(Order, {"created_at": now, "updated_at": now, "created_by": user_id,
+                                                        "updated_by": user_id})
+    given = {
+        "number": pl.col("number"), "customer_id": pl.col("customer_id"),
+        "order_date": pl.col("order_date").cast(pl.String), "salesperson_id": pl.coalesce("salesperson_id",
+                                                                                            default_salesperson),
+        "region": pl.when(pl.col("region").is_null() | (pl.col("region") == "")).then(pl.col("place_region"))
+        .otherwise(pl.col("region")).fill_null(""),
+        "currency": pl.col("order_currency"), "exchange_rate": pl.col("exchange_rate"),
+        "total_amount": pl.col("total_amount").cast(pl.String), "cost_total": pl.col("cost_total"),
+    }
+    channel_default = template[columns.index("channel")]
+    given["channel"] = pl.coalesce(pl.col("channel"), pl.lit(channel_default))
+    selection = [pl.col("order_id")]
+    for column, default in zip(columns, template, strict=True):
+        selection.append(given[column].alias(column) if column in given else pl.lit(default).alias(column))
+    rows = heads.select(selection).rows()
+    state.insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
+    state.remember(Order, heads.select("number", "order_id"))
+    records.extend((types[Order], pk, "created", "{}", 1) for pk in ids)
+    line_rows = priced.select(
+        "order_id", "line_no", "product_id", pl.lit("").alias("description"), "quantity", "unit_price",
+        "discount_percent", "currency", pl.col("net").cast(pl.String), pl.col("cost")).rows()
+    state.copy(OrderLine, LINE_COLUMNS, line_rows)
+
+
+def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) -> pl.DataFrame:
+    """Line numbers, product ids, prices (the product's list price when none is given), nets through
+    pricing.line_net once per distinct (quantity, unit price, discount), and unit costs (the product's
+    cost when it is listed in the order's currency)."""
+    table = (lines.select("unit", "sku", "quantity", "unit_price", "discount_percent",
+                          pl.col("order_currency").alias("currency"))
+             .with_columns(pl.int_range(pl.len()).over("unit").add(1).alias("line_no"),
+                           pl.col("quantity").cast(pl.String).alias("q"),
+                           pl.col("unit_price").cast(pl.String).alias("p"),
+                           pl.col("discount_percent").cast(pl.String).alias("d"))
+             .join(products, on="sku", how="left", maintain_order="left")
+             .with_columns(pl.coalesce("p", "list_price").alias("p")))
+    triples = table.select("q", "p", "d").unique()
+    out = []
+    for q, p, d in triples.iter_rows():
+        key = (q, p, d)
+        if key not in state.nets:
+            quantity = Decimal(q).quantize(Decimal("0.001"))
+            price = Decimal(p).quantize(Decimal("0.01"))
+            discount = (Decimal(d) if d is not None else ZERO).quantize(Decimal("0.01"))
+            state.nets[key] = (str(quantity), str(price), str(discount),
+                               str(sales_services.line_net(quantity=quantity, unit_price=price, discount_percent=discount)))
+        out.append(state.nets[key])
+    priced = triples.with_columns(pl.DataFrame(out, schema=["quantity_out", "price_out", "discount_out", "net"],
+                                               orient="row"))
+    table = table.join(priced, on=["q", "p", "d"], how="left", nulls_equal=True, maintain_order="left")
+    return table.select(
+        "unit", "line_no", "product_id", "currency",
+        pl.col("quantity_out").alias("quantity"), pl.col("price_out").alias("unit_price"),
+        pl.col("discount_out").alias("discount_percent"), pl.col("net").cast(pl.Decimal(16, 2)),
+        pl.when(pl.col("listed_currency") == pl.col("currency")).then(pl.col("cost_price")).otherwise(None)
+        .alias("cost"))
+
+
+def _cost_totals(priced: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
+    """cost_total through pricing.order_cost_total, for the orders whose every line has a known cost."""
+    known = totals.filter(~pl.col("cost_unknown")).get_column("unit")
+    out = []
+    if known.len():
+        grouped = priced.filter(pl.col("unit").is_in(known.implode())).group_by("unit").agg("quantity", "cost")
+        for unit, quantities, costs in grouped.iter_rows():
+            out.append((unit, str(sales_services.order_cost_total(
+                (Decimal(q), Decimal(c)) for q, c in zip(quantities, costs, strict=True)))))
+    return pl.DataFrame(out, schema={"unit": pl.Int64, "cost_total": pl.String}, orient="row")
