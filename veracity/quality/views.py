@@ -147,7 +147,7 @@ def change_request_approve(request, pk: int):
     except ValidationFailed as error:
         messages.error(request, "; ".join(m for ms in error.fields.values() for m in ms))
     except DomainError as error:
-        if error.status == 404:
+        if error.status in (403, 404):
             raise
         messages.error(request, error.message)
     else:
@@ -163,7 +163,7 @@ def change_request_reject(request, pk: int):
     except ValidationFailed as error:
         messages.error(request, "; ".join(m for ms in error.fields.values() for m in ms))
     except DomainError as error:
-        if error.status == 404:
+        if error.status in (403, 404):
             raise
         messages.error(request, error.message)
     else:
