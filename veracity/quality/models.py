@@ -105,6 +105,9 @@ class QualitySnapshot(models.Model):
         ordering = ["day", "entity"]
         constraints = [models.UniqueConstraint(fields=["day", "entity", "owner"], name="quality_snapshot_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.entity} {self.owner_id}: {self.score}"
+
 
 class ChangeStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
@@ -185,6 +188,9 @@ class DataAuditItem(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["audit", "customer"], name="data_audit_item_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.audit} #{self.customer_id}"
+
 
 class AwardMetric(models.TextChoices):
     SCORE = "score", _("Scorecard total")
@@ -240,3 +246,6 @@ class OnboardingStepDone(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "step"], name="onboarding_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.step}"

@@ -22,7 +22,12 @@ from veracity.core.services import audit_value
 from veracity.customers import services as customer_services
 from veracity.customers.models import Customer
 from veracity.notifications.services import notify, recipient_language
-from veracity.quality.errors import ChangeRequestDecided, ChangeRequestStale, OwnChangeRequest, RejectionNeedsReason
+from veracity.quality.errors import (
+    ChangeRequestDecided,
+    ChangeRequestStale,
+    OwnChangeRequest,
+    RejectionNeedsReason,
+)
 from veracity.quality.models import ChangeRequest, ChangeStatus
 from veracity.quality.services.settings import approval_fields
 

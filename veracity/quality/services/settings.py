@@ -19,7 +19,10 @@ from veracity.quality.rules import RULES
 # Approval candidates: customer fields a rep may change (owner through a transfer).
 APPROVABLE_FIELDS = ("customer.name", "customer.phone", "customer.email", "customer.credit_code",
                      "customer.code", "customer.owner")
-DEFAULT_APPROVAL_FIELDS = ["customer.name", "customer.phone", "customer.credit_code", "customer.owner"]
+# Off until an administrator chooses fields (the demo turns on these), so nothing changes for
+# existing deployments; KEY_FIELDS is what the settings page suggests.
+DEFAULT_APPROVAL_FIELDS: list[str] = []
+KEY_FIELDS = ["customer.name", "customer.phone", "customer.credit_code", "customer.owner"]
 SETTINGS_WRITABLE = ("review_sla_hours", "audit_top_accounts", "audit_days_to_complete", "approval_fields")
 
 

@@ -6,16 +6,22 @@ from django.core import mail
 from django.utils import timezone
 
 from veracity.activities.models import Activity
+from veracity.core.errors import PermissionDenied
 from veracity.customers import services as customer_services
 from veracity.customers.models import Customer
 from veracity.notifications.models import Notification
 from veracity.notifications.services import digest_send_due
-from veracity.core.errors import PermissionDenied
 from veracity.quality.models import AuditStatus, ChangeRequest, ChangeStatus, DataAudit
+from veracity.quality.scorecards import scorecard_compute
 from veracity.quality.selectors import quality_trend, scorecard_list
 from veracity.quality.services import approvals, reviews, scores
 from veracity.quality.services.incentives import award_rule_create, awards_give
-from veracity.quality.scorecards import scorecard_compute
+from veracity.quality.services.settings import KEY_FIELDS, quality_settings_update
+
+
+@pytest.fixture(autouse=True)
+def key_fields_need_approval(db):
+    quality_settings_update(actor=None, values={"approval_fields": KEY_FIELDS})
 
 
 @pytest.fixture
@@ -156,3 +162,10 @@ def test_quality_trend_is_scoped(customer, rep_li, rep_bob, manager_mei):
     from veracity.quality.models import QualitySnapshot
     assert QualitySnapshot.objects.filter(owner=rep_bob).exists()
     assert all(point["day"] == timezone.localdate() for point in quality_trend(user=manager_mei))
+
+
+def test_without_approval_fields_reps_change_key_fields_directly(customer, rep_li):
+    quality_settings_update(actor=None, values={"approval_fields": []})
+    customer_services.customer_update(actor=rep_li, customer=customer, values={"name": "直接改"}, expected_version=1)
+    customer.refresh_from_db()
+    assert customer.name == "直接改" and not ChangeRequest.objects.exists()
