@@ -36,6 +36,7 @@ class World:
     trashed_customer: Customer
     job: DBTaskResult | None = None
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
+    quality: dict | None = None  # rep_li's quality issue, change request, audit (+ item), notification
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -55,6 +56,7 @@ class World:
             "job": str(self.job.pk) if self.job else None,
             "schedule": "purge_trash",
             "backup": self.backup.pk if self.backup else None,
+            **(self.quality or {}),
         }
 
 
@@ -87,7 +89,29 @@ def build_world(*, owner, other_owner) -> World:
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
     return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job, backup)
+                 job, backup, _quality_world(owner, customer))
+
+
+def _quality_world(owner, customer) -> dict:
+    """rep_li's records of the quality and notifications apps, by URL parameter name."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from veracity.notifications.models import Notification
+    from veracity.quality.models import ChangeRequest, DataAudit, DataAuditItem, QualityIssue
+
+    content_type = ContentType.objects.get_for_model(Customer)
+    issue = QualityIssue.objects.create(rule="invalid_email", entity="customer", content_type=content_type,
+                                        object_id=customer.pk, record_label=customer.name, field="email",
+                                        message="sweep", owner=owner, current_value=customer.email,
+                                        suggested_value=customer.email, has_fix=True)
+    change_request = ChangeRequest.objects.create(entity="customer", content_type=content_type,
+                                                  object_id=customer.pk, record_label=customer.name,
+                                                  changes={"city": ["", "北京"]}, base_version=1, requested_by=owner)
+    audit = DataAudit.objects.create(rep=owner, period="2026-03", due_on=dt.date(2026, 3, 31))
+    item = DataAuditItem.objects.create(audit=audit, customer=customer)
+    notification = Notification.objects.create(recipient=owner, kind="general", title="sweep")
+    return {"issue": issue.pk, "change_request": change_request.pk, "audit": audit.pk, "item": item.pk,
+            "notification": notification.pk}
 
 
 FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
@@ -111,4 +135,28 @@ def data_fingerprint() -> dict[str, object]:
     summary["jobs"] = list(DBTaskResult.objects.order_by("pk").values_list("pk", "status"))
     summary["schedules"] = list(ScheduledJob.objects.order_by("pk").values_list("name", "enabled", "next_due_at"))
     summary["users"] = list(User.objects.order_by("pk").values_list("pk", "is_active", "team_id"))
+    summary.update(_quality_fingerprint())
     return summary
+
+
+def _quality_fingerprint() -> dict[str, object]:
+    from veracity.notifications.models import Notification, NotificationPreference
+    from veracity.quality.models import (
+        AwardRule,
+        ChangeRequest,
+        DataAuditItem,
+        QualityIssue,
+        QualitySettings,
+        RuleSetting,
+    )
+
+    return {
+        "quality_issues": list(QualityIssue.objects.order_by("pk").values_list("pk", "resolved_at")),
+        "change_requests": list(ChangeRequest.objects.order_by("pk").values_list("pk", "status")),
+        "audit_items": list(DataAuditItem.objects.order_by("pk").values_list("pk", "outcome")),
+        "quality_settings": list(RuleSetting.objects.order_by("pk").values_list("rule", "enabled", "threshold"))
+        + list(QualitySettings.objects.values_list("pk", "approval_fields")),
+        "award_rules": AwardRule.objects.count(),
+        "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        "notification_preferences": list(NotificationPreference.objects.values_list("user_id", "frequency")),
+    }

@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "veracity.audit",
     "veracity.accounts",
     "veracity.core",
+    "veracity.notifications",
     "veracity.standards",
     "veracity.customers",
     "veracity.catalog",
     "veracity.sales",
     "veracity.pipeline",
     "veracity.activities",
+    "veracity.quality",
     "veracity.workspace",
     "veracity.imports",
     "veracity.exports",
@@ -260,6 +262,8 @@ EMAIL_BACKEND = env_str("VERACITY_EMAIL_BACKEND", "django.core.mail.backends.smt
 EMAIL_HOST = env_str("VERACITY_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("VERACITY_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("VERACITY_DEFAULT_FROM_EMAIL", "veracity@localhost")
+# Links in emailed notifications and digests (notifications app) start with this address.
+SITE_URL = env_str("VERACITY_SITE_URL", "http://localhost:8000").rstrip("/")
 
 LOG_FORMAT = env_str("VERACITY_LOG_FORMAT", "plain")
 if LOG_FORMAT not in ("plain", "json"):

@@ -30,6 +30,29 @@ CONTACT_WRITABLE_FIELDS = (
     "customer", "name", "title", "department", "phone", "mobile", "email", "wechat", "is_primary", "notes",
 )
 GENERATED_CODE_PREFIX = "C"
+
+# The change gate: a higher app (quality) may hold back changes to key fields for a manager's approval.
+# It registers from its AppConfig.ready(), so customers never imports it (docs/decisions/).
+# gate(*, actor, entity, record, values) -> (held values, change request or None); held values are
+# not applied now.
+_change_gate = None
+
+
+def change_gate_register(gate) -> None:
+    global _change_gate
+    _change_gate = gate
+
+
+def _hold_for_approval(*, actor, record, values: dict[str, Any], entity: str = "customer") -> dict[str, Any]:
+    """`values` without those the gate held for approval; the change request rides on the record
+    (`record.pending_change_request`) so pages and the API can say so."""
+    record.pending_change_request = None
+    if _change_gate is None or actor is None or not values:
+        return values
+    held, change_request = _change_gate(actor=actor, entity=entity, record=record, values=values)
+    record.pending_change_request = change_request
+    return {name: value for name, value in values.items() if name not in held}
+
 GENERATED_CODE_DIGITS = 6
 TAG_SEPARATORS = re.compile(r"[,，;；、\n]")
 
@@ -182,6 +205,11 @@ def customer_update(
     tag_names = cleaned.pop("tags", None)
     if not cleaned.get("code", customer.code):
         cleaned["code"] = customer.code  # an emptied code keeps the old one rather than losing the external id
+    name_given = "name" in cleaned
+    cleaned = _hold_for_approval(actor=actor, record=customer, values=cleaned)
+    if name_given and "name" not in cleaned:  # a held name keeps its pinyin until approved
+        cleaned.pop("name_pinyin", None)
+        cleaned.pop("name_initials", None)
     version_before = customer.version
     customer = record_update(
         instance=customer, actor=actor, values=cleaned, expected_version=expected_version,
@@ -222,6 +250,8 @@ def customer_transfer(
     if not can(new_owner, Resource.CUSTOMER, Action.EDIT):
         raise TransferTargetInvalid(_("%(user)s may not own customers.") % {"user": new_owner})
     if new_owner.pk == customer.owner_id:
+        return customer
+    if not _hold_for_approval(actor=actor, record=customer, values={"owner": new_owner}):
         return customer
     return record_update(
         instance=customer, actor=actor, values={"owner": new_owner},

@@ -19,6 +19,7 @@ from veracity.audit.services import audit_event_record
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
+from veracity.demo.quality import demo_quality_load
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -170,7 +171,12 @@ def demo_load(
     progress.phase("Activities", len(activities))
     _insert(Activity, activities, progress)
 
+    progress.phase("Data quality", 1)
+    quality_counts = demo_quality_load(users)
+    progress.advance(1)
+
     summary.counts = {
+        "quality_issues": quality_counts["issues"], "awards": quality_counts["awards"],
         "users": len(users), "products": len(products), "exchange_rates": len(rates),
         "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),
         "order_lines": len(line_rows), "opportunities": len(opportunities),

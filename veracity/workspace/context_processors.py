@@ -25,6 +25,9 @@ NAVIGATION = [
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
+        (_("Data quality"), "quality:dashboard", "clipboard2-pulse", Resource.QUALITY_ISSUE),
+        (_("Change reviews"), "quality:review_queue", "check2-square", Resource.CHANGE_REQUEST, Action.EDIT),
+        (_("Scorecards"), "quality:scorecards", "trophy", Resource.SCORECARD),
     ]),
     (_("Administration"), [
         (_("Users"), "accounts:admin_user_list", "people", Resource.USER, Action.EDIT),
@@ -33,6 +36,7 @@ NAVIGATION = [
         (_("Pipeline stages"), "pipeline:stage_list", "sliders", Resource.PIPELINE_STAGE),
         (_("Exchange rates"), "sales:rate_list", "currency-exchange", Resource.EXCHANGE_RATE),
         (_("Entry rules"), "standards:rule_list", "ui-checks", Resource.ENTRY_RULE, Action.EDIT),
+        (_("Data-quality rules"), "quality:rule_list", "funnel", Resource.ENTRY_RULE, Action.EDIT),
         (_("Trash"), "workspace:trash", "trash", Resource.TRASH),
         (_("Background jobs"), "ops:job_list", "cpu", Resource.JOB),
         (_("Backups"), "ops:backup_list", "database-check", Resource.BACKUP),

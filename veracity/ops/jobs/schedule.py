@@ -39,6 +39,18 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
                   _("Hourly backup of the database."), kwargs={"kind": "hourly"}),
     ScheduleEntry("backup_daily", "daily at 02:30", "veracity.ops.backups.tasks.backup_scheduled_task",
                   _("Daily backup of the database and uploaded files."), kwargs={"kind": "daily"}),
+    # Data quality (quality app) and the notification digests (notifications app).
+    ScheduleEntry("quality_scan", "daily at 01:30", "veracity.quality.tasks.quality_scan_run",
+                  _("Run the data-quality rules and flag invalid and decaying records.")),
+    ScheduleEntry("quality_scores", "daily at 01:50", "veracity.quality.tasks.quality_scores_run",
+                  _("Store today's data-quality scores for the trend charts.")),
+    ScheduleEntry("quality_reviews", "daily at 06:30", "veracity.quality.tasks.quality_reviews_run",
+                  _("Open due data audits, escalate overdue ones and remind people of stale records, "
+                    "overdue tasks and pending reviews.")),
+    ScheduleEntry("quality_awards", "daily at 02:10", "veracity.quality.tasks.quality_awards_run",
+                  _("Give the badges earned last period under the award rules.")),
+    ScheduleEntry("notification_digests", "daily at 07:30", "veracity.notifications.tasks.digest_send_due_run",
+                  _("Email the daily and weekly notification digests that are due.")),
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
