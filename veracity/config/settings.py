@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "veracity.sales",
     "veracity.pipeline",
     "veracity.activities",
+    "veracity.service",
+    "veracity.feedback",
     "veracity.workspace",
     "veracity.imports",
     "veracity.exports",
@@ -255,6 +257,16 @@ EMAIL_BACKEND = env_str("VERACITY_EMAIL_BACKEND", "django.core.mail.backends.smt
 EMAIL_HOST = env_str("VERACITY_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("VERACITY_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("VERACITY_DEFAULT_FROM_EMAIL", "veracity@localhost")
+
+# --- Feedback (feedback app; docs/feedback.md) -------------------------------------------------
+# The address customers reach this site at: personal survey links in e-mails start with it.
+PUBLIC_BASE_URL = env_str("VERACITY_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Which sites may show the embeddable feedback form in an iframe (CSP frame-ancestors, that page only).
+FEEDBACK_FRAME_ANCESTORS = env_list("VERACITY_FEEDBACK_FRAME_ANCESTORS", ["'self'", "https:"])
+# Public survey submissions per client address within the window (no outside services).
+FEEDBACK_RATE_LIMIT = env_int("VERACITY_FEEDBACK_RATE_LIMIT", 20)
+FEEDBACK_RATE_WINDOW_SECONDS = env_int("VERACITY_FEEDBACK_RATE_WINDOW_SECONDS", 600)
+FEEDBACK_LINK_DAYS = env_int("VERACITY_FEEDBACK_LINK_DAYS", 30)
 
 LOGGING = {
     "version": 1,

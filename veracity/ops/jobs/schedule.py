@@ -39,6 +39,12 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
                   _("Hourly backup of the database."), kwargs={"kind": "hourly"}),
     ScheduleEntry("backup_daily", "daily at 02:30", "veracity.ops.backups.tasks.backup_scheduled_task",
                   _("Daily backup of the database and uploaded files."), kwargs={"kind": "daily"}),
+    ScheduleEntry("ticket_sla_check", "every 15 minutes", "veracity.service.tasks.ticket_sla_check_run",
+                  _("Flag open service tickets that went past their SLA targets.")),
+    ScheduleEntry("repeat_purchase_prompts", "daily at 07:00", "veracity.service.tasks.repeat_purchase_prompts_task",
+                  _("Raise tasks for owners of customers due to buy again, from their purchase rhythm.")),
+    ScheduleEntry("feedback_send", "hourly at :40", "veracity.feedback.tasks.feedback_send_task",
+                  _("Send survey invitations for orders delivered and tickets closed since the last run.")),
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
