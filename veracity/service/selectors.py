@@ -137,7 +137,7 @@ def sla_policy_rows(*, user) -> list[dict]:
         policy = saved.get(priority)
         first, resolution = ((policy.first_response_minutes, policy.resolution_minutes) if policy
                              else DEFAULT_SLA_MINUTES[priority])
-        rows.append({"priority": priority, "label": TicketPriority(priority).label,
+        rows.append({"priority": priority, "label": str(TicketPriority(priority).label),
                      "first_response_minutes": first, "resolution_minutes": resolution,
                      "is_default": policy is None})
     return rows
