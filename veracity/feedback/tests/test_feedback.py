@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from veracity.activities.models import Activity, ActivityKind
+from veracity.activities.models import ActivityKind
 from veracity.activities.tests.factories import make_customer, make_order
 from veracity.feedback import selectors, services
 from veracity.feedback.errors import InvitationUsed
