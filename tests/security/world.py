@@ -37,6 +37,7 @@ class World:
     job: DBTaskResult | None = None
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
     quality: dict | None = None  # rep_li's quality issue, change request, audit (+ item), notification
+    extra_ids: dict | None = None  # ids added by tests/security/policies/<app>.py WORLD hooks
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -57,6 +58,7 @@ class World:
             "schedule": "purge_trash",
             "backup": self.backup.pk if self.backup else None,
             **(self.quality or {}),
+            **(self.extra_ids or {}),
         }
 
 
@@ -88,8 +90,10 @@ def build_world(*, owner, other_owner) -> World:
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
-    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job, backup, _quality_world(owner, customer))
+    world = World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
+                  job, backup, _quality_world(owner, customer))
+    world.extra_ids = _app_world_ids(world)
+    return world
 
 
 def _quality_world(owner, customer) -> dict:
@@ -114,13 +118,42 @@ def _quality_world(owner, customer) -> dict:
             "notification": notification.pk}
 
 
+def _app_world_ids(world: World) -> dict[str, object]:
+    """Apps add their own records (owned by rep_li) through a `WORLD(world) -> {param: id}` function
+    in their policy module, and their models to FINGERPRINTED through `FINGERPRINT_MODELS`."""
+    import importlib
+    import pkgutil
+
+    from tests.security import policies
+
+    ids: dict[str, object] = {}
+    for module_info in pkgutil.iter_modules(policies.__path__):
+        module = importlib.import_module(f"{policies.__name__}.{module_info.name}")
+        if hasattr(module, "WORLD"):
+            ids.update(module.WORLD(world))
+    return ids
+
+
 FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
+
+
+def _app_fingerprint_models() -> list:
+    import importlib
+    import pkgutil
+
+    from tests.security import policies
+
+    models = []
+    for module_info in pkgutil.iter_modules(policies.__path__):
+        module = importlib.import_module(f"{policies.__name__}.{module_info.name}")
+        models.extend(getattr(module, "FINGERPRINT_MODELS", ()))
+    return models
 
 
 def data_fingerprint() -> dict[str, object]:
     """A summary that changes whenever any business record is created, changed or deleted."""
     summary: dict[str, object] = {}
-    for model in FINGERPRINTED:
+    for model in FINGERPRINTED + _app_fingerprint_models():
         manager = model.all_objects if hasattr(model, "all_objects") else model.objects
         aggregate = manager.aggregate(
             rows=Count("pk"),

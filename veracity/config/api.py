@@ -9,12 +9,14 @@ from veracity.catalog.api import router as catalog_router
 from veracity.core.api import install_error_handlers
 from veracity.customers.api import router as customers_router
 from veracity.exports.api import router as exports_router
+from veracity.feedback.api import router as feedback_router
 from veracity.imports.api import router as imports_router
 from veracity.notifications.api import router as notifications_router
 from veracity.ops.api import router as ops_router
 from veracity.pipeline.api import router as pipeline_router
 from veracity.quality.api import router as quality_router
 from veracity.sales.api import router as sales_router
+from veracity.service.api import router as service_router
 from veracity.standards.api import router as standards_router
 from veracity.workspace.api import router as workspace_router
 
@@ -35,5 +37,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 for router in (accounts_router, customers_router, catalog_router, sales_router, pipeline_router,
                activities_router, workspace_router, standards_router, imports_router, exports_router, ops_router,
-               notifications_router, quality_router):
+               notifications_router, quality_router, service_router, feedback_router):
     api.add_router("/v1", router)

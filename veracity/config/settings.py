@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "veracity.pipeline",
     "veracity.activities",
     "veracity.quality",
+    "veracity.service",
+    "veracity.feedback",
     "veracity.workspace",
     "veracity.imports",
     "veracity.exports",
@@ -268,6 +270,16 @@ SITE_URL = env_str("VERACITY_SITE_URL", "http://localhost:8000").rstrip("/")
 LOG_FORMAT = env_str("VERACITY_LOG_FORMAT", "plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfiguredEnv(f"VERACITY_LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
+# --- Feedback (feedback app; docs/feedback.md) -------------------------------------------------
+# The address customers reach this site at: personal survey links in e-mails start with it.
+PUBLIC_BASE_URL = env_str("VERACITY_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Which sites may show the embeddable feedback form in an iframe (CSP frame-ancestors, that page only).
+FEEDBACK_FRAME_ANCESTORS = env_list("VERACITY_FEEDBACK_FRAME_ANCESTORS", ["'self'", "https:"])
+# Public survey submissions per client address within the window (no outside services).
+FEEDBACK_RATE_LIMIT = env_int("VERACITY_FEEDBACK_RATE_LIMIT", 20)
+FEEDBACK_RATE_WINDOW_SECONDS = env_int("VERACITY_FEEDBACK_RATE_WINDOW_SECONDS", 600)
+FEEDBACK_LINK_DAYS = env_int("VERACITY_FEEDBACK_LINK_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("veracity.sales.urls")),
     path("", include("veracity.pipeline.urls")),
     path("", include("veracity.activities.urls")),
+    path("", include("veracity.service.urls")),
+    path("", include("veracity.feedback.urls")),
     path("", include("veracity.standards.urls")),
     path("", include("veracity.imports.urls")),
     path("", include("veracity.exports.urls")),

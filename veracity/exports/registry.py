@@ -28,10 +28,13 @@ from veracity.catalog.selectors import ProductFilters, product_list
 from veracity.core.errors import NotFound, ValidationFailed
 from veracity.customers.models import CompanySize, CustomerKind, CustomerSource, Industry, LifecycleStatus
 from veracity.customers.selectors import ContactFilters, CustomerFilters, contact_list, customer_list
+from veracity.feedback.selectors import ResponseFilters, response_list
 from veracity.pipeline.models import LostReason, StageKind
 from veracity.pipeline.selectors import OpportunityFilters, opportunity_list
 from veracity.sales.models import Channel, OrderLine, OrderStatus, Region
 from veracity.sales.selectors import OrderFilters, order_list
+from veracity.service.models import TicketPriority, TicketStatus, TicketType
+from veracity.service.selectors import TicketFilters, ticket_list
 
 # Largest id a filter may name: beyond a 64-bit integer the database cannot compare it.
 _MAX_ID = 2**63 - 1
@@ -264,6 +267,42 @@ ENTITIES: dict[str, Entity] = {
             C("outcome", pgettext_lazy("column", "Outcome")),
             C("body", pgettext_lazy("column", "Details")),
             _CREATED, _UPDATED,
+        )),
+        Entity("tickets", _("Tickets"), Resource.TICKET, TicketFilters, ticket_list, (
+            C("id", pgettext_lazy("column", "ID"), kind=Kind.INT),
+            C("number", pgettext_lazy("column", "Ticket number")),
+            C("subject", pgettext_lazy("column", "Subject")),
+            C("customer_code", pgettext_lazy("column", "Customer code"), "customer.code"),
+            C("customer", pgettext_lazy("column", "Customer"), "customer.name"),
+            C("order_number", pgettext_lazy("column", "Order number"), "order.number"),
+            C("product", pgettext_lazy("column", "Product"), "product.name"),
+            C("type", pgettext_lazy("column", "Type"), choices=TicketType),
+            C("priority", pgettext_lazy("column", "Priority"), choices=TicketPriority),
+            C("status", pgettext_lazy("column", "Status"), choices=TicketStatus),
+            C("sla_state", pgettext_lazy("column", "SLA"), lambda t: t.sla_state()),
+            C("assignee", pgettext_lazy("column", "Assignee"), lambda t: _person(t.assignee)),
+            C("first_response_due_at", pgettext_lazy("column", "First response due"), kind=Kind.DATETIME),
+            C("first_responded_at", pgettext_lazy("column", "First response"), kind=Kind.DATETIME),
+            C("resolution_due_at", pgettext_lazy("column", "Resolution due"), kind=Kind.DATETIME),
+            C("resolved_at", pgettext_lazy("column", "Resolved at"), kind=Kind.DATETIME),
+            C("closed_at", pgettext_lazy("column", "Closed at"), kind=Kind.DATETIME),
+            C("description", pgettext_lazy("column", "Description")),
+            _CREATED, _UPDATED,
+        )),
+        Entity("survey_responses", _("Survey responses"), Resource.SURVEY_RESPONSE, ResponseFilters, response_list, (
+            C("id", pgettext_lazy("column", "ID"), kind=Kind.INT),
+            C("survey", pgettext_lazy("column", "Survey"), "survey.name"),
+            C("submitted_at", pgettext_lazy("column", "Submitted"), kind=Kind.DATETIME),
+            C("customer_code", pgettext_lazy("column", "Customer code"), "customer.code"),
+            C("customer", pgettext_lazy("column", "Customer"), "customer.name"),
+            C("order_number", pgettext_lazy("column", "Order number"), "order.number"),
+            C("ticket_number", pgettext_lazy("column", "Ticket number"), "ticket.number"),
+            C("rep", pgettext_lazy("column", "Rep"), lambda r: _person(r.rep)),
+            C("nps_score", pgettext_lazy("column", "NPS score"), kind=Kind.INT),
+            C("nps_category", pgettext_lazy("column", "NPS category")),
+            C("csat_score", pgettext_lazy("column", "CSAT score"), kind=Kind.INT),
+            C("sentiment", pgettext_lazy("column", "Sentiment"), lambda r: r.sentiment),
+            C("comment", pgettext_lazy("column", "Comments")),
         )),
     )
 }

@@ -22,6 +22,12 @@ NAVIGATION = [
         (_("Orders"), "sales:order_list", "receipt", Resource.ORDER),
         (_("Products"), "catalog:product_list", "box-seam", Resource.PRODUCT),
     ]),
+    (_("Service and feedback"), [
+        (_("Customer service"), "service:home", "headset", Resource.TICKET),
+        (_("Tickets"), "service:ticket_list", "life-preserver", Resource.TICKET),
+        (_("Surveys"), "feedback:survey_list", "ui-radios", Resource.SURVEY),
+        (_("Feedback analysis"), "feedback:analysis", "graph-up", Resource.SURVEY_RESPONSE),
+    ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
@@ -35,6 +41,7 @@ NAVIGATION = [
         (_("Permissions"), "accounts:admin_permissions", "shield-lock", Resource.USER, Action.EDIT),
         (_("Pipeline stages"), "pipeline:stage_list", "sliders", Resource.PIPELINE_STAGE),
         (_("Exchange rates"), "sales:rate_list", "currency-exchange", Resource.EXCHANGE_RATE),
+        (_("SLA targets"), "service:sla", "stopwatch", Resource.USER, Action.EDIT),
         (_("Entry rules"), "standards:rule_list", "ui-checks", Resource.ENTRY_RULE, Action.EDIT),
         (_("Data-quality rules"), "quality:rule_list", "funnel", Resource.ENTRY_RULE, Action.EDIT),
         (_("Trash"), "workspace:trash", "trash", Resource.TRASH),

@@ -6,6 +6,7 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("customers/<int:pk>/360/", views.customer_360_page, name="customer_360"),
     path("trash/", views.trash_list, name="trash"),
     path("trash/<str:deletion_id>/restore/", views.trash_restore, name="trash_restore"),
     path("audit/", views.audit_list, name="audit_list"),

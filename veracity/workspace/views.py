@@ -18,10 +18,12 @@ from veracity.accounts.access import can
 from veracity.accounts.models import Action, Resource, RoleCode
 from veracity.core.errors import ValidationFailed
 from veracity.core.views import paginate
+from veracity.feedback.selectors import open_follow_ups
 from veracity.workspace import selectors, services
 from veracity.workspace.errors import RestoreConflict
 from veracity.workspace.forms import AuditFilterForm
 from veracity.workspace.selectors import reverse_or_none
+from veracity.workspace.selectors.customer360 import customer_360
 
 
 def _is_htmx(request) -> bool:
@@ -46,9 +48,19 @@ def home(request):
         context["team_rows"] = selectors.team_summary(user=request.user)
     if kind not in (RoleCode.SALES_REP, RoleCode.SALES_MANAGER):
         context["overview"] = selectors.overview(user=request.user)
+    if kind in (RoleCode.SALES_MANAGER, RoleCode.ADMIN, RoleCode.SERVICE) and can(
+            request.user, Resource.SURVEY_RESPONSE, Action.VIEW):
+        context["feedback_follow_ups"] = open_follow_ups(user=request.user, limit=10)
     if can(request.user, Resource.AUDIT_EVENT, Action.VIEW):
         context["recent_events"] = list(selectors.audit_event_list(user=request.user)[:8])
     return render(request, "workspace/home.html", context)
+
+
+@login_required
+def customer_360_page(request, pk: int):
+    """Everything about one customer, panel by panel; read-only, each panel within the user's rights."""
+    customer, panels = customer_360(user=request.user, customer_pk=pk)
+    return render(request, "workspace/customer_360.html", {"customer": customer, "panels": panels})
 
 
 @login_required

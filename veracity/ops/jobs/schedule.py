@@ -51,6 +51,12 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
                   _("Give the badges earned last period under the award rules.")),
     ScheduleEntry("notification_digests", "daily at 07:30", "veracity.notifications.tasks.digest_send_due_run",
                   _("Email the daily and weekly notification digests that are due.")),
+    ScheduleEntry("ticket_sla_check", "every 15 minutes", "veracity.service.tasks.ticket_sla_check_run",
+                  _("Flag open service tickets that went past their SLA targets.")),
+    ScheduleEntry("repeat_purchase_prompts", "daily at 07:00", "veracity.service.tasks.repeat_purchase_prompts_task",
+                  _("Raise tasks for owners of customers due to buy again, from their purchase rhythm.")),
+    ScheduleEntry("feedback_send", "hourly at :40", "veracity.feedback.tasks.feedback_send_task",
+                  _("Send survey invitations for orders delivered and tickets closed since the last run.")),
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -1,0 +1,39 @@
+import pytest
+
+from veracity.activities.tests.factories import make_customer, make_order
+from veracity.core.errors import NotFound
+from veracity.service.services import ticket_create
+from veracity.workspace.selectors.customer360 import customer_360
+
+pytestmark = pytest.mark.django_db
+
+
+def _keys(panels):
+    return [item.panel.key for item in panels]
+
+
+def test_service_staff_see_every_panel_read_only(service_sam, rep_li, web_client_for):
+    customer = make_customer(rep_li)
+    make_order(customer, rep_li)
+    ticket_create(actor=service_sam, values={"subject": "Help", "customer": customer.pk})
+    _customer, panels = customer_360(user=service_sam, customer_pk=customer.pk)
+    assert {"profile", "value", "orders", "tickets", "feedback", "activities", "preferences"} <= set(_keys(panels))
+    page = web_client_for(service_sam).get(f"/customers/{customer.pk}/360/")
+    assert page.status_code == 200
+    assert f"/customers/{customer.pk}/edit/" not in page.content.decode()
+
+
+def test_panels_respect_record_scope_and_permissions(rep_li, rep_bob, marketing_ana):
+    customer = make_customer(rep_li)
+    with pytest.raises(NotFound):
+        customer_360(user=rep_bob, customer_pk=customer.pk)
+    _customer, panels = customer_360(user=marketing_ana, customer_pk=customer.pk)
+    assert "tickets" not in _keys(panels)  # marketing has no ticket permission
+
+
+def test_order_cost_shows_only_to_roles_that_may_see_it(rep_li, manager_mei):
+    customer = make_customer(rep_li)
+    panels = dict((item.panel.key, item.context) for item in customer_360(user=rep_li, customer_pk=customer.pk)[1])
+    assert panels["orders"]["show_cost"] is False
+    panels = dict((item.panel.key, item.context) for item in customer_360(user=manager_mei, customer_pk=customer.pk)[1])
+    assert panels["orders"]["show_cost"] is True
