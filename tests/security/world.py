@@ -36,6 +36,8 @@ class World:
     trashed_customer: Customer
     job: DBTaskResult | None = None
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
+    campaign: object | None = None  # marketing: a campaign and a segment (policies/marketing.py)
+    segment: object | None = None
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -55,6 +57,8 @@ class World:
             "job": str(self.job.pk) if self.job else None,
             "schedule": "purge_trash",
             "backup": self.backup.pk if self.backup else None,
+            "campaign": self.campaign.pk if self.campaign else None,
+            "segment": self.segment.pk if self.segment else None,
         }
 
 
@@ -86,17 +90,28 @@ def build_world(*, owner, other_owner) -> World:
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
+    from veracity.marketing.models import Campaign, Segment
+
+    segment = Segment.objects.create(name="Sweep target", owner=other_owner, criteria={"industry": ["retail"]})
+    campaign = Campaign.objects.create(code="SWEEP-CAMPAIGN", name="Sweep campaign", channel="email",
+                                       start_date=dt.date(2026, 1, 1), owner=other_owner, target_segment=segment)
     return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job, backup)
+                 job, backup, campaign, segment)
 
 
 FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
 
 
+def _marketing_models() -> list:
+    from veracity.marketing.models import Campaign, Segment
+
+    return [Campaign, Segment]
+
+
 def data_fingerprint() -> dict[str, object]:
     """A summary that changes whenever any business record is created, changed or deleted."""
     summary: dict[str, object] = {}
-    for model in FINGERPRINTED:
+    for model in FINGERPRINTED + _marketing_models():
         manager = model.all_objects if hasattr(model, "all_objects") else model.objects
         aggregate = manager.aggregate(
             rows=Count("pk"),

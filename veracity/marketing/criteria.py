@@ -104,14 +104,13 @@ def criteria_clean(data: Mapping) -> dict[str, dict[str, Any]]:
     """{criterion key: {suffix: cleaned value}} for the criteria that are set, or ValidationFailed
     naming each bad field (unknown field names are refused, never ignored)."""
     fields = criteria_form_fields()
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ValidationFailed({name: [str(_("There is no such criterion."))] for name in unknown})
+    errors = {name: [str(_("There is no such criterion."))] for name in sorted(set(data) - set(fields))}
     form = forms.Form(data=criteria_data(data))
     form.fields.update(fields)
     if not form.is_valid():
-        raise ValidationFailed({name: [str(message) for message in messages]
-                                for name, messages in form.errors.items()})
+        errors.update({name: [str(message) for message in messages] for name, messages in form.errors.items()})
+    if errors:
+        raise ValidationFailed(errors)
     cleaned: dict[str, dict[str, Any]] = {}
     for criterion in CRITERIA.values():
         values = {suffix: form.cleaned_data.get(criterion.field_name(suffix)) for suffix in criterion.fields()}
