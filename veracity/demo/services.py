@@ -19,6 +19,7 @@ from veracity.audit.services import audit_event_record
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
+from veracity.marketing.demo import demo_marketing_load
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -170,11 +171,16 @@ def demo_load(
     progress.phase("Activities", len(activities))
     _insert(Activity, activities, progress)
 
+    progress.phase("Campaigns and segments", 1)
+    marketing = demo_marketing_load(owner=users.get("marketing") or next(iter(users.values())), seed=seed)
+    progress.advance(1)
+
     summary.counts = {
         "users": len(users), "products": len(products), "exchange_rates": len(rates),
         "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),
         "order_lines": len(line_rows), "opportunities": len(opportunities),
         "stage_changes": len(change_rows), "activities": len(activities),
+        "campaigns": marketing["campaigns"], "segments": marketing["segments"],
     }
     audit_event_record(
         actor=None, action=AuditAction.CREATE, object_type="demo.dataset", object_id=str(seed),
