@@ -38,6 +38,8 @@ class World:
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
     quality: dict | None = None  # rep_li's quality issue, change request, audit (+ item), notification
     extra_ids: dict | None = None  # ids added by tests/security/policies/<app>.py WORLD hooks
+    campaign: object | None = None  # marketing: a campaign and a segment (policies/marketing.py)
+    segment: object | None = None
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -59,6 +61,8 @@ class World:
             "backup": self.backup.pk if self.backup else None,
             **(self.quality or {}),
             **(self.extra_ids or {}),
+            "campaign": self.campaign.pk if self.campaign else None,
+            "segment": self.segment.pk if self.segment else None,
         }
 
 
@@ -90,8 +94,13 @@ def build_world(*, owner, other_owner) -> World:
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
+    from veracity.marketing.models import Campaign, Segment
+
+    segment = Segment.objects.create(name="Sweep target", owner=other_owner, criteria={"industry": ["retail"]})
+    campaign = Campaign.objects.create(code="SWEEP-CAMPAIGN", name="Sweep campaign", channel="email",
+                                       start_date=dt.date(2026, 1, 1), owner=other_owner, target_segment=segment)
     world = World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                  job, backup, _quality_world(owner, customer))
+                  job, backup, _quality_world(owner, customer), campaign=campaign, segment=segment)
     world.extra_ids = _app_world_ids(world)
     return world
 
@@ -150,10 +159,16 @@ def _app_fingerprint_models() -> list:
     return models
 
 
+def _marketing_models() -> list:
+    from veracity.marketing.models import Campaign, Segment
+
+    return [Campaign, Segment]
+
+
 def data_fingerprint() -> dict[str, object]:
     """A summary that changes whenever any business record is created, changed or deleted."""
     summary: dict[str, object] = {}
-    for model in FINGERPRINTED + _app_fingerprint_models():
+    for model in FINGERPRINTED + _app_fingerprint_models() + _marketing_models():
         manager = model.all_objects if hasattr(model, "all_objects") else model.objects
         aggregate = manager.aggregate(
             rows=Count("pk"),

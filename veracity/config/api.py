@@ -11,6 +11,7 @@ from veracity.customers.api import router as customers_router
 from veracity.exports.api import router as exports_router
 from veracity.feedback.api import router as feedback_router
 from veracity.imports.api import router as imports_router
+from veracity.marketing.api import router as marketing_router
 from veracity.notifications.api import router as notifications_router
 from veracity.ops.api import router as ops_router
 from veracity.pipeline.api import router as pipeline_router
@@ -37,5 +38,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 for router in (accounts_router, customers_router, catalog_router, sales_router, pipeline_router,
                activities_router, workspace_router, standards_router, imports_router, exports_router, ops_router,
-               notifications_router, quality_router, service_router, feedback_router):
+               notifications_router, quality_router, service_router, feedback_router,
+               marketing_router):
     api.add_router("/v1", router)

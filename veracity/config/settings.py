@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "veracity.imports",
     "veracity.exports",
     "veracity.ops",
+    "veracity.marketing",
     "veracity.demo",
 ]
 
@@ -249,6 +250,15 @@ API_PAGE_SIZE_MAX = 200
 # whose heartbeat is older than this many seconds (and whose process is gone) is interrupted.
 VERACITY_IMPORT_BULK_MIN_BYTES = env_int("VERACITY_IMPORT_BULK_MIN_BYTES", 1024 * 1024)
 VERACITY_IMPORT_STALE_SECONDS = env_int("VERACITY_IMPORT_STALE_SECONDS", 300)
+
+# --- Marketing: the public web-to-lead form (docs/marketing.md) --------------------------------
+LEAD_OWNER = env_str("VERACITY_LEAD_OWNER", "")            # username owning web leads …
+LEAD_OWNER_TEAM = env_str("VERACITY_LEAD_OWNER_TEAM", "")  # … or a team whose members take turns
+# Sites allowed to embed the form in an iframe (CSP frame-ancestors of that page only).
+LEAD_FORM_FRAME_ANCESTORS = env_list("VERACITY_LEAD_FORM_FRAME_ANCESTORS", [])
+LEAD_FORM_MIN_SECONDS = env_int("VERACITY_LEAD_FORM_MIN_SECONDS", 3)
+LEAD_FORM_MAX_AGE_SECONDS = env_int("VERACITY_LEAD_FORM_MAX_AGE_SECONDS", 2 * 60 * 60)
+LEAD_FORM_RATE_LIMIT = env_int("VERACITY_LEAD_FORM_RATE_LIMIT", 5)  # submissions per address per hour
 
 # --- Backups (ops.backups; docs/backups.md) ---------------------------------------------------
 # Tests never write into the real data dir: their default is a per-process temporary directory.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("veracity.ops.urls")),
     path("", include("veracity.notifications.urls")),
     path("", include("veracity.quality.urls")),
+    path("", include("veracity.marketing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -171,3 +171,20 @@ def record_soft_delete(
         extra={"deletion_id": str(deletion_id), "children": children},
     )
     return deletion_id
+
+
+def reference_resolve(*, model: type[models.Model], field: str, value) -> models.Model | None:
+    """The live record that `model.field` (a foreign key) would point to for `value` (a pk or a record),
+    None for an empty value. Lets a lower app accept a reference to a higher app's model (a campaign
+    on an order) without importing that app. Raises LookupError when there is no such record."""
+    if value in (None, ""):
+        return None
+    related = model._meta.get_field(field).related_model
+    try:
+        pk = int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        raise LookupError(value) from None
+    found = related._default_manager.filter(pk=pk).first()
+    if found is None:
+        raise LookupError(value)
+    return found

@@ -21,7 +21,7 @@ class CustomerForm(EntryRulesFormMixin, ServiceValidatedModelForm):
         fields = [
             "name", "kind", "code", "lifecycle_status", "industry", "size", "source", "credit_code",
             "phone", "email", "website", "country", "province", "city", "district", "address_line",
-            "postal_code", "tags", "notes",
+            "postal_code", "campaign", "tags", "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 

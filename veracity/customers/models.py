@@ -100,6 +100,12 @@ class Customer(CrmRecord):
     address_line = models.CharField(_("address"), max_length=255, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The campaign that brought the lead (first touch of attribution); marketing is a higher app,
+    # hence the string reference.
+    campaign = models.ForeignKey(
+        "marketing.Campaign", verbose_name=_("lead source campaign"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="leads",
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
 
     class Meta:

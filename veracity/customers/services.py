@@ -15,7 +15,13 @@ from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.core.errors import NotFound, PermissionDenied, ValidationFailed
 from veracity.core.normalisation import clean_text, name_pinyin
-from veracity.core.services import check_version, record_create, record_soft_delete, record_update
+from veracity.core.services import (
+    check_version,
+    record_create,
+    record_soft_delete,
+    record_update,
+    reference_resolve,
+)
 from veracity.customers.errors import ContactNeedsCompany, CustomerCodeTaken, TransferTargetInvalid
 from veracity.customers.models import Contact, Customer, CustomerKind, Tag
 from veracity.standards.services import validate_record
@@ -24,7 +30,7 @@ from veracity.standards.services import validate_record
 CUSTOMER_WRITABLE_FIELDS = (
     "code", "kind", "name", "credit_code", "industry", "size", "source", "lifecycle_status",
     "phone", "email", "website", "country", "province", "city", "district", "address_line",
-    "postal_code", "notes", "tags",
+    "postal_code", "notes", "tags", "campaign",
 )
 CONTACT_WRITABLE_FIELDS = (
     "customer", "name", "title", "department", "phone", "mobile", "email", "wechat", "is_primary", "notes",
@@ -146,6 +152,11 @@ def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None)
         errors, cleaned = dict(error.fields), error.cleaned
     if "tags" in cleaned:
         cleaned["tags"] = tag_names_parse(cleaned["tags"])
+    if "campaign" in cleaned:
+        try:
+            cleaned["campaign"] = reference_resolve(model=Customer, field="campaign", value=cleaned["campaign"])
+        except LookupError:
+            errors["campaign"] = [_("Choose an existing campaign.")]
     if cleaned.get("code") and "code" not in errors:
         clash = Customer.objects.filter(code=cleaned["code"])
         if instance is not None:

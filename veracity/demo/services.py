@@ -20,6 +20,7 @@ from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
 from veracity.demo.quality import demo_quality_load
+from veracity.marketing.demo import demo_marketing_load
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -174,6 +175,9 @@ def demo_load(
     progress.phase("Data quality", 1)
     quality_counts = demo_quality_load(users)
     progress.advance(1)
+    progress.phase("Campaigns and segments", 1)
+    marketing = demo_marketing_load(owner=users.get("marketing") or next(iter(users.values())), seed=seed)
+    progress.advance(1)
 
     summary.counts = {
         "quality_issues": quality_counts["issues"], "awards": quality_counts["awards"],
@@ -181,6 +185,7 @@ def demo_load(
         "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),
         "order_lines": len(line_rows), "opportunities": len(opportunities),
         "stage_changes": len(change_rows), "activities": len(activities),
+        "campaigns": marketing["campaigns"], "segments": marketing["segments"],
     }
     audit_event_record(
         actor=None, action=AuditAction.CREATE, object_type="demo.dataset", object_id=str(seed),

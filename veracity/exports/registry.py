@@ -29,6 +29,13 @@ from veracity.core.errors import NotFound, ValidationFailed
 from veracity.customers.models import CompanySize, CustomerKind, CustomerSource, Industry, LifecycleStatus
 from veracity.customers.selectors import ContactFilters, CustomerFilters, contact_list, customer_list
 from veracity.feedback.selectors import ResponseFilters, response_list
+from veracity.marketing.models import CampaignChannel
+from veracity.marketing.selectors import (
+    CampaignFilters,
+    SegmentMemberFilters,
+    campaign_list,
+    segment_member_list,
+)
 from veracity.pipeline.models import LostReason, StageKind
 from veracity.pipeline.selectors import OpportunityFilters, opportunity_list
 from veracity.sales.models import Channel, OrderLine, OrderStatus, Region
@@ -304,6 +311,36 @@ ENTITIES: dict[str, Entity] = {
             C("sentiment", pgettext_lazy("column", "Sentiment"), lambda r: r.sentiment),
             C("comment", pgettext_lazy("column", "Comments")),
         )),
+        Entity("campaigns", _("Campaigns"), Resource.CAMPAIGN, CampaignFilters, campaign_list, (
+            C("id", pgettext_lazy("column", "ID"), kind=Kind.INT),
+            C("code", pgettext_lazy("column", "Campaign code")),
+            C("name", pgettext_lazy("column", "Name")),
+            C("channel", pgettext_lazy("column", "Channel"), choices=CampaignChannel),
+            C("start_date", pgettext_lazy("column", "Start date"), kind=Kind.DATE),
+            C("end_date", pgettext_lazy("column", "End date"), kind=Kind.DATE),
+            C("budget", pgettext_lazy("column", "Budget"), kind=Kind.DECIMAL),
+            C("actual_cost", pgettext_lazy("column", "Actual cost"), kind=Kind.DECIMAL),
+            C("target_segment", pgettext_lazy("column", "Target segment"), "target_segment.name"),
+            C("owner", pgettext_lazy("column", "Owner"), lambda c: _person(c.owner)),
+            C("description", pgettext_lazy("column", "Description")),
+            _CREATED, _UPDATED,
+        )),
+        # A segment's target list: its current members within the exporter's scope (customers the
+        # user may see, narrowed by their segment-export scope). Needs `segment` export.
+        Entity("segment_members", _("Segment members"), Resource.SEGMENT, SegmentMemberFilters,
+               segment_member_list, (
+                   C("id", pgettext_lazy("column", "ID"), kind=Kind.INT),
+                   C("code", pgettext_lazy("column", "Customer code")),
+                   C("name", pgettext_lazy("column", "Name")),
+                   C("kind", pgettext_lazy("column", "Kind"), choices=CustomerKind),
+                   C("lifecycle_status", pgettext_lazy("column", "Lifecycle status"), choices=LifecycleStatus),
+                   C("industry", pgettext_lazy("column", "Industry"), choices=Industry),
+                   C("owner", pgettext_lazy("column", "Owner"), lambda c: _person(c.owner)),
+                   C("phone", pgettext_lazy("column", "Phone")),
+                   C("email", pgettext_lazy("column", "Email")),
+                   C("province", pgettext_lazy("column", "Province")),
+                   C("city", pgettext_lazy("column", "City")),
+               )),
     )
 }
 

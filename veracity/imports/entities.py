@@ -27,6 +27,7 @@ from veracity.core.services import audit_value
 from veracity.customers import services as customer_services
 from veracity.customers.models import Contact, Customer, CustomerKind, Industry
 from veracity.imports import parsing
+from veracity.marketing.selectors import campaign_code_resolve
 from veracity.pipeline import services as pipeline_services
 from veracity.pipeline.models import Opportunity
 from veracity.sales import services as sales_services
@@ -327,7 +328,7 @@ class ProductHandler:
 
 ORDER_HEADER_COLUMNS = {"number": "order_number", "order_date": "order_date", "customer": "customer_code",
                         "salesperson": "salesperson", "channel": "channel", "region": "region",
-                        "currency": "currency"}
+                        "currency": "currency", "campaign": "campaign_code"}
 ORDER_LINE_COLUMNS = {"product": "sku", "quantity": "quantity", "unit_price": "unit_price",
                       "discount_percent": "discount", "currency": "currency"}
 _ORDER_HEADER_FIELDS = ("number", "customer", "order_date", "salesperson", "channel", "region", "currency")
@@ -431,6 +432,12 @@ class OrderHandler:
             header["channel"] = parsing.choice_value(Channel, _v(first, "channel"))
         if _has(first, "region"):
             header["region"] = parsing.choice_value(Region, _v(first, "region"))
+        if _has(first, "campaign_code"):
+            campaign = campaign_code_resolve(_v(first, "campaign_code"))
+            if campaign is None:
+                raise RowFailure([Issue(first.number, "campaign_code", _v(first, "campaign_code"),
+                                        _("No campaign has this code."))])
+            header["campaign"] = campaign.pk
         lines = []
         for row in unit:
             product = self._product(row, ctx, currency, writes)

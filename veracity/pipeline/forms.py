@@ -18,7 +18,7 @@ class OpportunityForm(EntryRulesFormMixin, ServiceValidatedModelForm):
     class Meta:
         model = Opportunity
         fields = ["name", "customer", "amount", "currency", "expected_close_date", "closed_on", "lost_reason",
-                  "lost_note", "description"]
+                  "lost_note", "campaign", "description"]
         widgets = {
             "expected_close_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
             "closed_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),

@@ -86,6 +86,10 @@ class Opportunity(CrmRecord):
     lost_reason = models.CharField(_("lost reason"), max_length=32, choices=LostReason.choices, blank=True)
     lost_note = models.CharField(_("lost note"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
+    campaign = models.ForeignKey(
+        "marketing.Campaign", verbose_name=_("campaign"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="opportunities",
+    )
     stage_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     # Order of the card inside its kanban column.
     position = models.PositiveIntegerField(default=0, editable=False)

@@ -19,6 +19,7 @@ from veracity.core.services import (
     record_create,
     record_soft_delete,
     record_update,
+    reference_resolve,
 )
 from veracity.customers.models import Contact, Customer
 from veracity.pipeline.errors import LostReasonRequired, StageInUse, StageSetInvalid
@@ -29,7 +30,7 @@ from veracity.standards.services import validate_record
 # `opportunity_move`, the owner only through `opportunity_transfer`.
 OPPORTUNITY_WRITABLE_FIELDS = (
     "name", "customer", "contact", "amount", "currency", "expected_close_date", "closed_on",
-    "lost_reason", "lost_note", "description",
+    "lost_reason", "lost_note", "description", "campaign",
 )
 STAGE_WRITABLE_FIELDS = ("name", "name_zh", "probability", "kind", "is_active")
 
@@ -85,6 +86,11 @@ def _clean_opportunity_values(*, actor, values: dict[str, Any], instance: Opport
         if contact is None:
             errors["contact"] = [_("The contact must belong to the opportunity's customer.")]
         cleaned["contact"] = contact
+    if "campaign" in cleaned:
+        try:
+            cleaned["campaign"] = reference_resolve(model=Opportunity, field="campaign", value=cleaned["campaign"])
+        except LookupError:
+            errors["campaign"] = [_("Choose an existing campaign.")]
     if errors:
         raise ValidationFailed(errors)
     return cleaned

@@ -39,8 +39,8 @@ class OrderForm(EntryRulesFormMixin, ServiceValidatedModelForm):
 
     class Meta:
         model = Order
-        fields = ["number", "customer", "contact", "order_date", "status", "salesperson", "channel", "region",
-                  "currency", "notes"]
+        fields = ["number", "customer", "contact", "opportunity", "order_date", "status", "salesperson", "channel",
+                  "region", "currency", "campaign", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "order_date": DATE_INPUT}
 
     def __init__(self, *args, user, customer=None, **kwargs):
@@ -57,6 +57,10 @@ class OrderForm(EntryRulesFormMixin, ServiceValidatedModelForm):
             else Contact.objects.none()
         self.fields["contact"].help_text = _("Contacts of the chosen customer (save once to list them).") \
             if not customer_pk else ""
+        # The deal this order closes; pipeline is a sibling app, so its model is reached through the field.
+        opportunities = Order._meta.get_field("opportunity").related_model.objects
+        self.fields["opportunity"].queryset = opportunities.filter(customer_id=customer_pk).order_by("-id") \
+            if customer_pk else opportunities.none()
         if self.instance.pk:
             del self.fields["status"]
             if not self.is_bound:
@@ -76,7 +80,7 @@ class OrderForm(EntryRulesFormMixin, ServiceValidatedModelForm):
 
     def service_values(self) -> dict:
         values = super().service_values()
-        for name in ("customer", "contact", "salesperson"):
+        for name in ("customer", "contact", "salesperson", "opportunity", "campaign"):
             if name in values and values[name] is not None:
                 values[name] = values[name].pk
         if "salesperson" in values and values["salesperson"] is None and self.instance.pk:

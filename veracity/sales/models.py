@@ -88,6 +88,10 @@ class Order(CrmRecord):
     total_amount = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=Decimal("0"), editable=False)
     cost_total = models.DecimalField(_("cost"), max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
+    campaign = models.ForeignKey(
+        "marketing.Campaign", verbose_name=_("campaign"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="orders",
+    )
 
     class Meta:
         ordering = ["-order_date", "-id"]

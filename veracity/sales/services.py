@@ -25,6 +25,7 @@ from veracity.core.services import (
     record_full_clean,
     record_soft_delete,
     record_update,
+    reference_resolve,
 )
 from veracity.customers.models import Contact, Customer
 from veracity.sales import pricing
@@ -43,6 +44,7 @@ from veracity.standards.services import validate_record
 # status changes go through order_status_change (it may be set once, when the order is created).
 ORDER_WRITABLE_FIELDS = (
     "number", "customer", "contact", "order_date", "salesperson", "channel", "region", "currency", "notes",
+    "campaign", "opportunity",
 )
 ORDER_CREATE_FIELDS = (*ORDER_WRITABLE_FIELDS, "status")
 # What a client may say about one line. net_amount and unit_cost are computed.
@@ -129,6 +131,13 @@ def _clean_header(*, actor, values: dict[str, Any], instance: Order | None) -> d
     elif instance is not None and "customer" in cleaned and instance.contact_id:
         if instance.contact.customer_id != customer.pk:  # a new customer: the old contact no longer fits
             cleaned["contact"] = None
+    if "campaign" in cleaned:
+        try:
+            cleaned["campaign"] = reference_resolve(model=Order, field="campaign", value=cleaned["campaign"])
+        except LookupError:
+            errors["campaign"] = [_("Choose an existing campaign.")]
+    if "opportunity" in cleaned:
+        cleaned["opportunity"] = _opportunity_for(cleaned["opportunity"], customer, errors)
     if errors:
         raise ValidationFailed(errors)
     if cleaned.get("number"):
@@ -138,6 +147,19 @@ def _clean_header(*, actor, values: dict[str, Any], instance: Order | None) -> d
         if clash.exists():
             raise OrderNumberTaken(cleaned["number"])
     return cleaned
+
+
+def _opportunity_for(value, customer: Customer | None, errors: dict[str, list[str]]):
+    """The deal this order closes: one of the order's customer's opportunities (so a won deal traces
+    to its orders). pipeline is a sibling app, so the model is reached through the field."""
+    try:
+        opportunity = reference_resolve(model=Order, field="opportunity", value=value)
+    except LookupError:
+        opportunity = None
+        errors["opportunity"] = [_("Choose an opportunity of this order's customer.")]
+    if opportunity is not None and (customer is None or opportunity.customer_id != customer.pk):
+        errors["opportunity"] = [_("Choose an opportunity of this order's customer.")]
+    return opportunity
 
 
 def _salesperson_for(actor, value, errors: dict[str, list[str]]):

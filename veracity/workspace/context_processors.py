@@ -28,6 +28,13 @@ NAVIGATION = [
         (_("Surveys"), "feedback:survey_list", "ui-radios", Resource.SURVEY),
         (_("Feedback analysis"), "feedback:analysis", "graph-up", Resource.SURVEY_RESPONSE),
     ]),
+    (_("Marketing"), [
+        (_("Campaigns"), "marketing:campaign_list", "megaphone", Resource.CAMPAIGN),
+        (_("Segments"), "marketing:segment_list", "funnel", Resource.SEGMENT),
+        (_("Campaign report"), "marketing:campaign_report", "graph-up-arrow", Resource.REPORT),
+        (_("First and last touch"), "marketing:attribution_list", "signpost-split", Resource.CAMPAIGN),
+        (_("Market demand"), "marketing:market_demand", "grid-3x3", Resource.REPORT),
+    ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),

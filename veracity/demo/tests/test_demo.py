@@ -168,6 +168,10 @@ def test_same_seed_gives_the_same_data(db):
     Product.all_objects.all().delete()
     ProductCategory.objects.all().delete()
     ExchangeRate.objects.all().delete()
+    from veracity.marketing.models import Campaign, Segment
+
+    Campaign.all_objects.all().delete()
+    Segment.all_objects.all().delete()
     Team.objects.all().delete()
     User.objects.all().delete()
     run_demo(*SMALL)
