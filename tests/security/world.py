@@ -36,6 +36,7 @@ class World:
     trashed_customer: Customer
     job: DBTaskResult | None = None
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
+    forecast_key: str = ""  # a forecast series of rep_li's own revenue (forecasting)
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -55,6 +56,7 @@ class World:
             "job": str(self.job.pk) if self.job else None,
             "schedule": "purge_trash",
             "backup": self.backup.pk if self.backup else None,
+            "key": self.forecast_key,
         }
 
 
@@ -86,8 +88,13 @@ def build_world(*, owner, other_owner) -> World:
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
+    from veracity.forecasting.models import ForecastRun, ForecastSeries
+
+    run = ForecastRun.objects.create(horizon=3, kinds=["rep"], status="done", history_end=dt.date(2026, 2, 1))
+    series = ForecastSeries.objects.create(run=run, key=f"rep:{owner.pk}", kind="rep", object_id=owner.pk,
+                                           label=str(owner), model="SeasonalNaive")
     return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job, backup)
+                 job, backup, forecast_key=series.key)
 
 
 FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("veracity.imports.urls")),
     path("", include("veracity.exports.urls")),
     path("", include("veracity.ops.urls")),
+    path("", include("veracity.forecasting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

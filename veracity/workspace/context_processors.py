@@ -22,6 +22,11 @@ NAVIGATION = [
         (_("Orders"), "sales:order_list", "receipt", Resource.ORDER),
         (_("Products"), "catalog:product_list", "box-seam", Resource.PRODUCT),
     ]),
+    (_("Prediction"), [
+        (_("Forecasts"), "forecasting:overview", "graph-up-arrow", Resource.FORECAST),
+        (_("Customer value"), "forecasting:customer_values", "gem", Resource.FORECAST),
+        (_("Anomaly alerts"), "forecasting:alert_list", "bell", Resource.FORECAST),
+    ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
