@@ -62,14 +62,21 @@ def bgnbd_fit(x, t_x, T, *, modified: bool = False, initial=(1.0, 1.0, 1.0, 1.0)
         raise ValueError("No customers to fit.")
     scale = max(float(np.max(T)), 1e-9) / 10  # alpha is in time units: start it near the data's scale
 
+    # Bounds keep degenerate data (e.g. perfectly regular buyers) from driving the parameters to
+    # infinity, where the expectations overflow: e^±9 around 1 (alpha: around the data's time scale).
+    bounds = [(-9, 9), (np.log(scale) - 9, np.log(scale) + 9), (-9, 9), (-9, 9)]
+
     def negative(log_params):
+        if any(not low <= value <= high for value, (low, high) in zip(log_params, bounds, strict=True)):
+            return 1e12
         params = np.exp(log_params)
         value = -np.sum(bgnbd_log_likelihood(params, x, t_x, T, modified=modified))
         return value if np.isfinite(value) else 1e12
 
     start = np.log([initial[0], initial[1] * scale, initial[2], initial[3]])
     result = minimize(negative, start, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
-    result = minimize(negative, result.x, method="L-BFGS-B")
+    result = minimize(negative, np.clip(result.x, [b[0] for b in bounds], [b[1] for b in bounds]),
+                      method="L-BFGS-B", bounds=bounds)
     r, alpha, a, b = np.exp(result.x)
     return BgNbdParams(float(r), float(alpha), float(a), float(b), modified)
 

@@ -31,7 +31,7 @@ DYNAMIC_THETA = "DynamicOptimizedTheta"
 DEFAULT_CANDIDATES = (AUTO_ETS, DYNAMIC_THETA)
 ALL_CANDIDATES = (AUTO_ETS, AUTO_ARIMA, DYNAMIC_THETA)
 # What a model fit can raise on degenerate data (flat, tiny, all zeros): that candidate is skipped.
-FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError, IndexError)
+FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError, IndexError, NotImplementedError)
 
 
 @dataclass(frozen=True)

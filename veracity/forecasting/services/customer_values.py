@@ -66,6 +66,10 @@ def _summaries(histories: dict, until: dt.date):
             np.array(repeat_mean), np.array(mean))
 
 
+def _finite(value: float) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
 def _holdout(histories: dict, today: dt.date, holdout_days: int) -> tuple[float, float, float] | None:
     """Fit on the calibration period (up to `holdout_days` before today), predict each calibration
     customer's purchases in the holdout, and compare with what they bought: (predicted, actual, MAE)."""
@@ -77,7 +81,7 @@ def _holdout(histories: dict, today: dt.date, holdout_days: int) -> tuple[float,
     predicted = bgnbd_expected_purchases(params, holdout_days / WEEK, x, t_x, T)
     actual = np.array([sum(1 for day, _value in histories[int(pk)] if calibration_end < day <= today) for pk in ids],
                       dtype=float)
-    return float(predicted.sum()), float(actual.sum()), float(np.mean(np.abs(predicted - actual)))
+    return _finite(predicted.sum()), float(actual.sum()), _finite(np.mean(np.abs(predicted - actual)))
 
 
 def clv_refresh(*, actor=None, today: dt.date | None = None, holdout_days: int = HOLDOUT_DAYS) -> ClvFit:
@@ -103,14 +107,18 @@ def clv_refresh(*, actor=None, today: dt.date | None = None, holdout_days: int =
         spend_fit = {"p": spend_params.p, "q": spend_params.q, "v": spend_params.v}
     except ValueError:  # too few repeat buyers for Gamma–Gamma: each customer's own mean spend
         spend, spend_fit = mean, {}
-    clv = expected_year * spend
+    # A degenerate fit (e.g. hypergeometric overflow) must not store NaN: such a customer gets 0.
+    clv = np.nan_to_num(expected_year * spend, nan=0.0, posinf=0.0, neginf=0.0)
+    expected_90 = np.nan_to_num(expected_90, nan=0.0, posinf=0.0, neginf=0.0)
+    p_alive = np.nan_to_num(p_alive, nan=1.0)
     fitted_at = timezone.now()
     last_purchase = {pk: purchases[-1][0] for pk, purchases in histories.items()}
     with transaction.atomic():
         fit = ClvFit.objects.create(
             observed_until=today, customers=int(ids.size),
-            params={"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b, **spend_fit,
-                    "time_unit": "week", "model": "MBG/NBD"},
+            params={**{name: _finite(value) for name, value in {
+                "r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b, **spend_fit}.items()},
+                "time_unit": "week", "model": "MBG/NBD"},
             holdout_days=holdout_days if validation else 0,
             holdout_predicted=validation[0] if validation else None,
             holdout_actual=validation[1] if validation else None,
@@ -128,5 +136,6 @@ def clv_refresh(*, actor=None, today: dt.date | None = None, holdout_days: int =
             for pk, value, alive, e90, count, avg in zip(ids, clv, p_alive, expected_90, x, mean, strict=True)
         ], batch_size=1000)
         audit_event_record(actor=actor, action=AuditAction.CREATE, obj=fit,
-                           extra={"customers": int(ids.size), "holdout": validation})
+                           extra={"customers": int(ids.size), "holdout_predicted": fit.holdout_predicted,
+                                  "holdout_actual": fit.holdout_actual})
     return fit
