@@ -86,10 +86,10 @@ class ForecastPoint(models.Model):
     series = models.ForeignKey(ForecastSeries, on_delete=models.CASCADE, related_name="points")
     period = models.DateField(_("period"))
     forecast = models.DecimalField(_("forecast"), **MONEY)
-    lo80 = models.DecimalField(_("80 % low"), **MONEY)
-    hi80 = models.DecimalField(_("80 % high"), **MONEY)
-    lo95 = models.DecimalField(_("95 % low"), **MONEY)
-    hi95 = models.DecimalField(_("95 % high"), **MONEY)
+    lo80 = models.DecimalField(_("low end (80 %)"), **MONEY)
+    hi80 = models.DecimalField(_("high end (80 %)"), **MONEY)
+    lo95 = models.DecimalField(_("low end (95 %)"), **MONEY)
+    hi95 = models.DecimalField(_("high end (95 %)"), **MONEY)
 
     class Meta:
         ordering = ["series", "period"]

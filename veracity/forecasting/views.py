@@ -26,8 +26,8 @@ def _chart_data(series) -> dict:
         "history": series.history,
         "forecast": [[p.period.isoformat(), float(p.forecast), float(p.lo80), float(p.hi80), float(p.lo95),
                       float(p.hi95)] for p in points],
-        "names": {"history": _("Actual"), "forecast": _("Forecast"), "band80": _("80 % interval"),
-                  "band95": _("95 % interval")},
+        "names": {"history": _("Actual"), "forecast": _("Forecast"), "band80": _("Interval (80 %)"),
+                  "band95": _("Interval (95 %)")},
     }
 
 
