@@ -19,6 +19,8 @@ from veracity.audit.services import audit_event_record
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
+from veracity.forecasting.errors import NotEnoughHistory
+from veracity.forecasting.services import alerts_detect, clv_refresh, forecast_refresh_scheduled
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -110,6 +112,17 @@ def demo_users_create() -> dict[str, User]:
     return users
 
 
+def _prediction_load() -> None:
+    """Fit the forecasts (kept as this month's snapshot), lifetime values and anomaly alerts, so the
+    prediction pages show real figures at once; the scheduled jobs refresh them from then on."""
+    forecast_refresh_scheduled()
+    try:
+        clv_refresh()
+    except NotEnoughHistory:  # a tiny demo (tests): no lifetime values
+        pass
+    alerts_detect()
+
+
 def demo_load(
     *, customers: int = 2000, order_lines: int = 20000, seed: int = 42,
     progress: ProgressReporter | None = None,
@@ -169,6 +182,10 @@ def demo_load(
     activities = plan.build_activities(customer_rows, contact_rows, opportunities)
     progress.phase("Activities", len(activities))
     _insert(Activity, activities, progress)
+
+    progress.phase("Forecasts, customer value, alerts", 3)
+    _prediction_load()
+    progress.advance(3)
 
     summary.counts = {
         "users": len(users), "products": len(products), "exchange_rates": len(rates),

@@ -7,7 +7,6 @@ Who sees which forecast series (resource `forecast`, action view):
   team, category and product series sum other people's customers, so a rep does not see them."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, QuerySet, Sum
@@ -19,10 +18,10 @@ from veracity.accounts.access import access_require, scoped, team_ids
 from veracity.accounts.models import Action, Resource, Scope, User
 from veracity.core.errors import NotFound, ValidationFailed
 from veracity.forecasting.models import (
-    Frequency,
     ForecastPoint,
     ForecastRun,
     ForecastSeries,
+    Frequency,
     RunStatus,
     SeriesKind,
 )

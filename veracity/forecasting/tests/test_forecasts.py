@@ -45,7 +45,7 @@ def test_forecast_run_stores_nested_intervals_and_mase_for_every_series(sales_hi
     run = services.forecast_run_execute(freq="month", horizon=6, today=TODAY)
     assert run.status == RunStatus.DONE
     keys = set(run.series.values_list("key", flat=True))
-    assert {"company", "rep:%d" % sales_history[0].owner_id} <= keys
+    assert {"company", f"rep:{sales_history[0].owner_id}"} <= keys
     company = run.series.get(key="company")
     assert company.backtest_mase is not None and company.baseline_mase is not None
     points = list(ForecastPoint.objects.filter(series=company))

@@ -39,6 +39,13 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
                   _("Hourly backup of the database."), kwargs={"kind": "hourly"}),
     ScheduleEntry("backup_daily", "daily at 02:30", "veracity.ops.backups.tasks.backup_scheduled_task",
                   _("Daily backup of the database and uploaded files."), kwargs={"kind": "daily"}),
+    # Forecasting: the first monthly run of each month is kept as that month's forecast snapshot.
+    ScheduleEntry("forecast_refresh", "daily at 04:00", "veracity.forecasting.tasks.forecast_refresh_task",
+                  _("Refit the revenue forecasts; keep the month's first run as its snapshot.")),
+    ScheduleEntry("clv_refresh", "daily at 04:30", "veracity.forecasting.tasks.clv_refresh_task",
+                  _("Refit customer lifetime values and churn risk.")),
+    ScheduleEntry("anomalies_detect", "daily at 05:00", "veracity.forecasting.tasks.alerts_detect_task",
+                  _("Raise anomaly alerts on weekly revenue and order rhythms.")),
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
