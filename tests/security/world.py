@@ -40,6 +40,7 @@ class World:
     extra_ids: dict | None = None  # ids added by tests/security/policies/<app>.py WORLD hooks
     campaign: object | None = None  # marketing: a campaign and a segment (policies/marketing.py)
     segment: object | None = None
+    forecast_key: str = ""  # a forecast series of rep_li's own revenue (forecasting)
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -63,6 +64,7 @@ class World:
             **(self.extra_ids or {}),
             "campaign": self.campaign.pk if self.campaign else None,
             "segment": self.segment.pk if self.segment else None,
+            "key": self.forecast_key,
         }
 
 
@@ -99,8 +101,14 @@ def build_world(*, owner, other_owner) -> World:
     segment = Segment.objects.create(name="Sweep target", owner=other_owner, criteria={"industry": ["retail"]})
     campaign = Campaign.objects.create(code="SWEEP-CAMPAIGN", name="Sweep campaign", channel="email",
                                        start_date=dt.date(2026, 1, 1), owner=other_owner, target_segment=segment)
+    from veracity.forecasting.models import ForecastRun, ForecastSeries
+
+    run = ForecastRun.objects.create(horizon=3, kinds=["rep"], status="done", history_end=dt.date(2026, 2, 1))
+    series = ForecastSeries.objects.create(run=run, key=f"rep:{owner.pk}", kind="rep", object_id=owner.pk,
+                                           label=str(owner), model="SeasonalNaive")
     world = World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                  job, backup, _quality_world(owner, customer), campaign=campaign, segment=segment)
+                  job, backup, _quality_world(owner, customer), campaign=campaign, segment=segment,
+                  forecast_key=series.key)
     world.extra_ids = _app_world_ids(world)
     return world
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "veracity.quality",
     "veracity.service",
     "veracity.feedback",
+    "veracity.forecasting",
     "veracity.workspace",
     "veracity.imports",
     "veracity.exports",

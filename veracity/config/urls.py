@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("veracity.notifications.urls")),
     path("", include("veracity.quality.urls")),
     path("", include("veracity.marketing.urls")),
+    path("", include("veracity.forecasting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -21,6 +21,8 @@ from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
 from veracity.demo.quality import demo_quality_load
 from veracity.marketing.demo import demo_marketing_load
+from veracity.forecasting.errors import NotEnoughHistory
+from veracity.forecasting.services import alerts_detect, clv_refresh, forecast_refresh_scheduled
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -112,6 +114,17 @@ def demo_users_create() -> dict[str, User]:
     return users
 
 
+def _prediction_load() -> None:
+    """Fit the forecasts (kept as this month's snapshot), lifetime values and anomaly alerts, so the
+    prediction pages show real figures at once; the scheduled jobs refresh them from then on."""
+    forecast_refresh_scheduled()
+    try:
+        clv_refresh()
+    except NotEnoughHistory:  # a tiny demo (tests): no lifetime values
+        pass
+    alerts_detect()
+
+
 def demo_load(
     *, customers: int = 2000, order_lines: int = 20000, seed: int = 42,
     progress: ProgressReporter | None = None,
@@ -178,6 +191,9 @@ def demo_load(
     progress.phase("Campaigns and segments", 1)
     marketing = demo_marketing_load(owner=users.get("marketing") or next(iter(users.values())), seed=seed)
     progress.advance(1)
+    progress.phase("Forecasts, customer value, alerts", 3)
+    _prediction_load()
+    progress.advance(3)
 
     summary.counts = {
         "quality_issues": quality_counts["issues"], "awards": quality_counts["awards"],

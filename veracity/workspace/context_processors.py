@@ -35,6 +35,11 @@ NAVIGATION = [
         (_("First and last touch"), "marketing:attribution_list", "signpost-split", Resource.CAMPAIGN),
         (_("Market demand"), "marketing:market_demand", "grid-3x3", Resource.REPORT),
     ]),
+    (_("Prediction"), [
+        (_("Forecasts"), "forecasting:overview", "graph-up-arrow", Resource.FORECAST),
+        (_("Customer value"), "forecasting:customer_values", "gem", Resource.FORECAST),
+        (_("Anomaly alerts"), "forecasting:alert_list", "bell", Resource.FORECAST),
+    ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),

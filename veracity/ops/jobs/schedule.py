@@ -57,6 +57,13 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
                   _("Raise tasks for owners of customers due to buy again, from their purchase rhythm.")),
     ScheduleEntry("feedback_send", "hourly at :40", "veracity.feedback.tasks.feedback_send_task",
                   _("Send survey invitations for orders delivered and tickets closed since the last run.")),
+    # Forecasting: the first monthly run of each month is kept as that month's forecast snapshot.
+    ScheduleEntry("forecast_refresh", "daily at 04:00", "veracity.forecasting.tasks.forecast_refresh_task",
+                  _("Refit the revenue forecasts; keep the month's first run as its snapshot.")),
+    ScheduleEntry("clv_refresh", "daily at 04:30", "veracity.forecasting.tasks.clv_refresh_task",
+                  _("Refit customer lifetime values and churn risk.")),
+    ScheduleEntry("anomalies_detect", "daily at 05:00", "veracity.forecasting.tasks.alerts_detect_task",
+                  _("Raise anomaly alerts on weekly revenue and order rhythms.")),
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
