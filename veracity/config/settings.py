@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "veracity.sales",
     "veracity.pipeline",
     "veracity.activities",
+    "veracity.analytics",
     "veracity.workspace",
     "veracity.imports",
     "veracity.exports",

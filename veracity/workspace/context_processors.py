@@ -22,6 +22,11 @@ NAVIGATION = [
         (_("Orders"), "sales:order_list", "receipt", Resource.ORDER),
         (_("Products"), "catalog:product_list", "box-seam", Resource.PRODUCT),
     ]),
+    (_("Analytics"), [
+        (_("Dashboards"), "analytics:overview", "graph-up", Resource.REPORT),
+        (_("Sales targets"), "analytics:target_list", "flag", Resource.SALES_TARGET),
+        (_("Periodic reviews"), "analytics:review_list", "journal-text", Resource.PERIODIC_REVIEW),
+    ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
