@@ -44,6 +44,9 @@ class SalesLineDaily(models.Model):
             models.Index(fields=["customer", "day"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id}×{self.product_id}"
+
 
 class SalesOrderDaily(models.Model):
     """Orders per day × customer × salesperson × channel × region × currency (counts, AOV, new vs
@@ -70,6 +73,9 @@ class SalesOrderDaily(models.Model):
             models.Index(fields=["salesperson", "day"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id}"
+
 
 class CustomerFirstPurchase(models.Model):
     """The first day each customer bought (new vs returning, cohorts), kept with the rollups."""
@@ -77,6 +83,9 @@ class CustomerFirstPurchase(models.Model):
     customer = models.OneToOneField("customers.Customer", on_delete=models.DO_NOTHING, primary_key=True,
                                     related_name="+", db_constraint=False)
     first_day = models.DateField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.first_day}"
 
 
 class RollupOrderState(models.Model):
@@ -89,6 +98,9 @@ class RollupOrderState(models.Model):
     day = models.DateField(null=True)
     customer_id = models.BigIntegerField(null=True)
 
+    def __str__(self) -> str:
+        return f"order {self.order_id} v{self.version}"
+
 
 class RollupCursor(models.Model):
     """How far the change scan got (one row, pk=1): orders changed after `scanned_until − overlap`
@@ -97,6 +109,9 @@ class RollupCursor(models.Model):
     scanned_until = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"scanned until {self.scanned_until}"
 
 
 class PipelineSnapshotDaily(models.Model):
@@ -113,6 +128,9 @@ class PipelineSnapshotDaily(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "stage", "owner"], name="pipeline_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id}/{self.owner_id}"
 
 
 class RfmSegment(models.TextChoices):
@@ -147,6 +165,9 @@ class CustomerRfm(models.Model):
     class Meta:
         verbose_name = _("customer RFM score")
         verbose_name_plural = _("customer RFM scores")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.segment}"
 
 
 class SalesTarget(CrmRecord):
@@ -221,3 +242,6 @@ class ReviewSubscription(models.Model):
             models.UniqueConstraint(fields=["user", "period"], condition=Q(team__isnull=True),
                                     name="review_subscription_unique_company"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.period} {self.team_id or 'company'}"

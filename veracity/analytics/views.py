@@ -1,6 +1,7 @@
 """Dashboard, target, review and subscription pages. Thin: selectors compute, services write."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -8,14 +9,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from veracity.accounts.access import access_require, can
+from veracity.accounts.access import access_require, can, user_can_reach_owner
 from veracity.accounts.models import Action, Resource
 from veracity.analytics import selectors, services
 from veracity.analytics.errors import InvalidReportFilter
 from veracity.analytics.exporting import FORMATS, table_stream
 from veracity.analytics.forms import ReviewSubscribeForm, SalesTargetForm
-from veracity.analytics.services import reviews as review_services
 from veracity.analytics.selectors import reviews as review_selectors
+from veracity.analytics.services import reviews as review_services
 from veracity.catalog.models import ProductCategory
 from veracity.core.errors import ValidationFailed, VersionConflict
 from veracity.core.money import reporting_currency
@@ -127,9 +128,6 @@ def target_list(request):
 
 
 def _target_people(user, action):
-    from veracity.accounts.access import user_can_reach_owner
-    from django.contrib.auth import get_user_model
-
     scope = access_require(user, Resource.SALES_TARGET, action)
     people = get_user_model().objects.filter(is_active=True).select_related("team").order_by("username")
     return get_user_model().objects.filter(pk__in=[p.pk for p in people if user_can_reach_owner(user, scope, p)])

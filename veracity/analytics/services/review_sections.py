@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from veracity.analytics.models import PeriodicReview, RfmSegment
-from veracity.analytics.selectors.base import DashboardFilters, Table, money, percent, change
+from veracity.analytics.selectors.base import DashboardFilters, Table, change, money, percent
 from veracity.analytics.selectors.customers import rfm_rows
 from veracity.analytics.selectors.pipeline import pipeline_dashboard
 from veracity.analytics.selectors.products import products_dashboard

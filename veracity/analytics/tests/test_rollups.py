@@ -11,10 +11,10 @@ from django.core.management import call_command
 from veracity.analytics.models import CustomerFirstPurchase, SalesLineDaily, SalesOrderDaily
 from veracity.analytics.services import rollups_rebuild, rollups_refresh, rollups_refresh_for_orders
 from veracity.analytics.tests.factories import book, customer, product, usd_rate
+from veracity.core.errors import NotFound
 from veracity.customers.services import customer_delete
 from veracity.sales import services as sales_services
 from veracity.sales.models import Order, OrderLine
-from veracity.core.errors import NotFound
 from veracity.workspace.errors import RestoreConflict
 from veracity.workspace.services import trash_restore
 

@@ -3,7 +3,12 @@
 from django.core.management.base import BaseCommand
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from veracity.analytics.services import customer_rfm_refresh, pipeline_snapshot_take, rollups_rebuild, rollups_refresh
+from veracity.analytics.services import (
+    customer_rfm_refresh,
+    pipeline_snapshot_take,
+    rollups_rebuild,
+    rollups_refresh,
+)
 
 
 class Command(BaseCommand):
