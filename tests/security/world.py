@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from veracity.accounts.models import ApiToken, User
 from veracity.activities.models import Activity
+from veracity.analytics.models import PeriodicReview, ReviewSubscription, SalesTarget
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
 from veracity.ops.models import Backup, BackupDrill, ScheduledJob
@@ -36,6 +37,7 @@ class World:
     trashed_customer: Customer
     job: DBTaskResult | None = None
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
+    analytics: dict | None = None  # analytics: rep_li's sales target and review subscription, a review
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -55,6 +57,7 @@ class World:
             "job": str(self.job.pk) if self.job else None,
             "schedule": "purge_trash",
             "backup": self.backup.pk if self.backup else None,
+            **{name: record.pk for name, record in (self.analytics or {}).items()},
         }
 
 
@@ -86,11 +89,20 @@ def build_world(*, owner, other_owner) -> World:
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
-    return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job, backup)
+    world = World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
+                  job, backup)
+    world.analytics = {
+        "target": SalesTarget.objects.create(user=owner, period_start=dt.date(2026, 3, 1),
+                                             period_end=dt.date(2026, 3, 31), revenue=Decimal("1000.00")),
+        "review": PeriodicReview.objects.create(period="weekly", period_start=dt.date(2026, 3, 2),
+                                                period_end=dt.date(2026, 3, 8), title="Weekly review", pdf=b"%PDF-1.4"),
+        "subscription": ReviewSubscription.objects.create(user=owner, period="weekly"),
+    }
+    return world
 
 
-FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
+FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill,
+                 SalesTarget, PeriodicReview, ReviewSubscription]
 
 
 def data_fingerprint() -> dict[str, object]:

@@ -83,7 +83,7 @@ def pipeline_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
     closed = opportunities.filter(closed_on__range=(filters.date_from, filters.date_to))
     won = list(closed.filter(stage__kind=StageKind.WON).values_list("created_at", "closed_on", "amount", "currency"))
     lost_count = closed.filter(stage__kind=StageKind.LOST).count()
-    cycle_days = [(closed_on - created.date()).days for created, closed_on, _a, _c in won]
+    cycle_days = [(closed_on - timezone.localtime(created).date()).days for created, closed_on, _a, _c in won]
     summary = Table("summary", _("Pipeline health"), [
         Column("metric", _("Metric")), Column("label", _("Figure")), Column("value", _("Value"), "decimal")])
     summary.rows = [

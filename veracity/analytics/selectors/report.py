@@ -1,6 +1,7 @@
 """`veracity report sales`: sales grouped by a period or a dimension, from the rollups, scoped."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -44,7 +45,7 @@ def sales_report(*, user, by: str, filters: DashboardFilters) -> list[dict]:
         result.append({"key": key.isoformat() if isinstance(key, dt.date) else key,
                        "label": row[label] if label else (key.isoformat() if isinstance(key, dt.date) else key),
                        "revenue": money(row["revenue"] or 0), "orders": row["orders"] or 0,
-                       "quantity": row["quantity"] or 0, "customers": row["customers"] or 0})
+                       "quantity": Decimal(str(row["quantity"] or 0)).quantize(Decimal("0.001")), "customers": row["customers"] or 0})
     return result
 
 

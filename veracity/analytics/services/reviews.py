@@ -17,6 +17,7 @@ from veracity.accounts.models import Action, Resource, Team
 from veracity.analytics.models import PeriodicReview, ReviewPeriod, ReviewSubscription
 from veracity.analytics.services.review_pdf import review_pdf_render
 from veracity.analytics.services.review_sections import ReviewContext, review_sections_build
+from veracity.analytics.services.rollups import rollups_refresh
 from veracity.analytics.services.system import system_reader
 from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
@@ -52,6 +53,7 @@ def periodic_review_create(*, actor, period: str, team: Team | None = None,
         access_require(actor, Resource.PERIODIC_REVIEW, Action.EDIT)
     today = today or timezone.localdate()
     start, end = review_period_bounds(period, today)
+    rollups_refresh()
     previous = PeriodicReview.objects.filter(period=period, team=team).order_by("-period_start", "-id").first()
     context = ReviewContext(user=system_reader(), period=period, period_start=start, period_end=end, team=team,
                             previous=previous)
@@ -129,6 +131,7 @@ def review_subscription_create(*, actor, period: str, team: Team | None) -> Revi
 
 def review_subscription_delete(*, actor, pk: int) -> None:
     """Only one's own subscriptions: another user's is NotFound."""
+    access_require(actor, Resource.PERIODIC_REVIEW, Action.VIEW)
     subscription = ReviewSubscription.objects.filter(pk=pk, user=actor).first()
     if subscription is None:
         raise NotFound()
