@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from veracity.accounts.access import access_require, can, user_can_reach_owner
@@ -24,8 +25,8 @@ from veracity.core.views import paginate
 from veracity.sales.models import Channel, Region
 
 DASHBOARD_TITLES = {
-    "overview": _("Sales overview"), "pipeline": _("Pipeline"), "people": _("People"),
-    "products": _("Products"), "customers": _("Customers"),
+    "overview": gettext_lazy("Sales overview"), "pipeline": gettext_lazy("Pipeline"),
+    "people": gettext_lazy("People"), "products": gettext_lazy("Products"), "customers": gettext_lazy("Customers"),
 }
 
 
