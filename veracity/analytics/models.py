@@ -173,7 +173,7 @@ class CustomerRfm(models.Model):
 class SalesTarget(CrmRecord):
     """What a rep should sell in a period, set by their manager."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE,
                              related_name="sales_targets")
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))

@@ -19,6 +19,7 @@ from veracity.audit.services import audit_event_record
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
+from veracity.demo.analytics import demo_analytics_load
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -170,7 +171,12 @@ def demo_load(
     progress.phase("Activities", len(activities))
     _insert(Activity, activities, progress)
 
+    progress.phase("Analytics (rollups, segments, targets, reviews)", 1)
+    analytics_counts = demo_analytics_load(seed=seed)
+    progress.advance(1)
+
     summary.counts = {
+        **analytics_counts,
         "users": len(users), "products": len(products), "exchange_rates": len(rates),
         "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),
         "order_lines": len(line_rows), "opportunities": len(opportunities),
