@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 
-from django.db import transaction
-from django.db.models import Min, Q
+from django.db import connection, transaction
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from veracity.analytics.models import (
@@ -91,24 +92,27 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
     return lines, orders
 
 
-def _line_objects(lines: dict) -> list[SalesLineDaily]:
-    return [
-        SalesLineDaily(day=day, customer_id=customer, product_id=product, salesperson_id=rep, channel=channel,
-                       region=region, currency=currency, revenue_cents=revenue, cost_cents=cost,
-                       costed_revenue_cents=costed, quantity=quantity, lines=count, orders=orders)
-        for (day, customer, product, rep, channel, region, currency), (revenue, cost, costed, quantity, count, orders)
-        in lines.items()
-    ]
+LINE_COLUMNS = ("day", "customer_id", "product_id", "salesperson_id", "channel", "region", "currency",
+                "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "lines", "orders")
+ORDER_COLUMNS = ("day", "customer_id", "salesperson_id", "channel", "region", "currency",
+                 "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "orders")
 
 
-def _order_objects(orders: dict) -> list[SalesOrderDaily]:
-    return [
-        SalesOrderDaily(day=day, customer_id=customer, salesperson_id=rep, channel=channel, region=region,
-                        currency=currency, revenue_cents=revenue, cost_cents=cost, costed_revenue_cents=costed,
-                        quantity=quantity, orders=count)
-        for (day, customer, rep, channel, region, currency), (revenue, cost, costed, quantity, count)
-        in orders.items()
-    ]
+def _insert(model, columns: tuple[str, ...], rows: Iterable[tuple], *, batch: int = 5000) -> None:
+    """Plain INSERTs with executemany: the ORM's bulk_create costs more than the aggregation itself when
+    a rebuild writes millions of cells (bench/dashboards.py)."""
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "
+           f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, batch)):
+            cursor.executemany(sql, chunk)
+
+
+def _insert_cells(lines: dict, orders: dict) -> None:
+    _insert(SalesLineDaily, LINE_COLUMNS, (key + values for key, values in lines.items()))
+    _insert(SalesOrderDaily, ORDER_COLUMNS, (key + values for key, values in orders.items()))
 
 
 def sale_lines():
@@ -137,9 +141,7 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
         rows = [row for row in sale_lines().filter(_keys_q(chunk, day="order__order_date",
                                                             customer="order__customer_id"))
                 if (row[1], row[2]) in chunk]
-        lines, orders = aggregate_lines(rows)
-        SalesLineDaily.objects.bulk_create(_line_objects(lines), batch_size=CHUNK)
-        SalesOrderDaily.objects.bulk_create(_order_objects(orders), batch_size=CHUNK)
+        _insert_cells(*aggregate_lines(rows))
     _first_purchases_refresh({customer for _day, customer in keys})
 
 
@@ -208,7 +210,11 @@ def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
     if cursor.scanned_until is None:
         return rollups_rebuild(now=now)
     since = cursor.scanned_until - SCAN_OVERLAP
-    changed = Order.all_objects.filter(Q(updated_at__gt=since) | Q(deleted_at__gt=since)).values_list("pk", flat=True)
+    # Stamped since the scan and not yet counted at this version: one indexed query, so a refresh with
+    # nothing to do costs a few milliseconds even right after a large import.
+    counted = RollupOrderState.objects.filter(order_id=OuterRef("pk"), version=OuterRef("version"))
+    changed = Order.all_objects.filter(Q(updated_at__gt=since) | Q(deleted_at__gt=since)).filter(
+        ~Exists(counted)).values_list("pk", flat=True)
     result = rollups_refresh_for_orders(list(changed), only_changed=True)
     cursor.scanned_until, cursor.refreshed_at = now, timezone.now()
     cursor.save(update_fields=["scanned_until", "refreshed_at"])
@@ -232,36 +238,26 @@ def rollups_rebuild(*, now: dt.datetime | None = None,
     now = now or timezone.now()
     cursor = _cursor()
     for model in (SalesLineDaily, SalesOrderDaily, CustomerFirstPurchase, RollupOrderState):
-        model.objects.all().delete()
+        model.objects.all().delete()  # no relations or signals: one DELETE each
     bounds = Order.objects.filter(status__in=SALE_STATUSES).aggregate(first=Min("order_date"))
     last = Order.objects.order_by("-order_date").values_list("order_date", flat=True).first()
     months = _months(bounds["first"], last) if bounds["first"] else []
     for index, (start, end) in enumerate(months, 1):
-        lines, orders = aggregate_lines(sale_lines().filter(order__order_date__range=(start, end)).iterator(
-            chunk_size=5000))
-        SalesLineDaily.objects.bulk_create(_line_objects(lines), batch_size=2000)
-        SalesOrderDaily.objects.bulk_create(_order_objects(orders), batch_size=2000)
+        _insert_cells(*aggregate_lines(sale_lines().filter(order__order_date__range=(start, end)).iterator(
+            chunk_size=5000)))
         if progress:
             progress(index, len(months) + 1, f"{start:%Y-%m}")
     firsts = SalesOrderDaily.objects.values("customer_id").annotate(first=Min("day")).values_list("customer_id", "first")
-    batch: list = []
-    for customer, day in firsts.iterator(chunk_size=5000):
-        batch.append(CustomerFirstPurchase(customer_id=customer, first_day=day))
-        if len(batch) >= 5000:
-            CustomerFirstPurchase.objects.bulk_create(batch)
-            batch = []
-    CustomerFirstPurchase.objects.bulk_create(batch)
-    states, count = [], 0
-    for pk, version, day, customer, deleted, status in Order.all_objects.values_list(
-            "pk", "version", "order_date", "customer_id", "deleted_at", "status").iterator(chunk_size=5000):
-        counted = deleted is None and status in SALE_STATUSES
-        states.append(RollupOrderState(order_id=pk, version=version, day=day if counted else None,
-                                       customer_id=customer if counted else None))
-        count += 1
-        if len(states) >= 5000:
-            RollupOrderState.objects.bulk_create(states)
-            states = []
-    RollupOrderState.objects.bulk_create(states)
+    _insert(CustomerFirstPurchase, ("customer_id", "first_day"), firsts.iterator(chunk_size=5000))
+    count = Order.all_objects.count()
+
+    def states():
+        for pk, version, day, customer, deleted, status in Order.all_objects.values_list(
+                "pk", "version", "order_date", "customer_id", "deleted_at", "status").iterator(chunk_size=5000):
+            counted = deleted is None and status in SALE_STATUSES
+            yield pk, version, day if counted else None, customer if counted else None
+
+    _insert(RollupOrderState, ("order_id", "version", "day", "customer_id"), states())
     if progress:
         progress(len(months) + 1, len(months) + 1, "done")
     cursor.scanned_until, cursor.rebuilt_at, cursor.refreshed_at = now, timezone.now(), timezone.now()
