@@ -91,8 +91,9 @@ def generate(db_path: Path, *, lines: int, customers: int, seed: int, days: int)
         for n in range(1, order_count + 1):
             customer = rng.randint(1, customers)
             day = today - dt.timedelta(days=rng.randint(0, days - 1))
+            stamp = f"{day.isoformat()} 02:00:00"  # booked on its day, as real history is (not "just now")
             yield (n, f"SO-{n:09d}", customer, day.isoformat(), rng.choice(["confirmed", "shipped", "delivered"]),
-                   owners[customer], rng.choice(CHANNELS), rng.choice(REGIONS), "CNY", "1", "0", now, now)
+                   owners[customer], rng.choice(CHANNELS), rng.choice(REGIONS), "CNY", "1", "0", stamp, stamp)
 
     connection.executemany(
         "INSERT INTO sales_order (id, number, customer_id, order_date, status, salesperson_id, channel, region,"
