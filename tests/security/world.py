@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from veracity.accounts.models import ApiToken, User
 from veracity.activities.models import Activity
+from veracity.analytics.models import PeriodicReview, ReviewSubscription, SalesTarget
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
 from veracity.ops.models import Backup, BackupDrill, ScheduledJob
@@ -41,6 +42,7 @@ class World:
     campaign: object | None = None  # marketing: a campaign and a segment (policies/marketing.py)
     segment: object | None = None
     forecast_key: str = ""  # a forecast series of rep_li's own revenue (forecasting)
+    analytics: dict | None = None  # analytics: rep_li's sales target and review subscription, a review
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -65,6 +67,7 @@ class World:
             "campaign": self.campaign.pk if self.campaign else None,
             "segment": self.segment.pk if self.segment else None,
             "key": self.forecast_key,
+            **{name: record.pk for name, record in (self.analytics or {}).items()},
         }
 
 
@@ -109,6 +112,13 @@ def build_world(*, owner, other_owner) -> World:
     world = World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
                   job, backup, _quality_world(owner, customer), campaign=campaign, segment=segment,
                   forecast_key=series.key)
+    world.analytics = {
+        "target": SalesTarget.objects.create(user=owner, period_start=dt.date(2026, 3, 1),
+                                             period_end=dt.date(2026, 3, 31), revenue=Decimal("1000.00")),
+        "review": PeriodicReview.objects.create(period="weekly", period_start=dt.date(2026, 3, 2),
+                                                period_end=dt.date(2026, 3, 8), title="Weekly review", pdf=b"%PDF-1.4"),
+        "subscription": ReviewSubscription.objects.create(user=owner, period="weekly"),
+    }
     world.extra_ids = _app_world_ids(world)
     return world
 
@@ -151,7 +161,8 @@ def _app_world_ids(world: World) -> dict[str, object]:
     return ids
 
 
-FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]
+FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill,
+                 SalesTarget, PeriodicReview, ReviewSubscription]
 
 
 def _app_fingerprint_models() -> list:

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from veracity.accounts.api import router as accounts_router
 from veracity.accounts.authentication import api_auth
 from veracity.activities.api import router as activities_router
+from veracity.analytics.api import router as analytics_router
 from veracity.catalog.api import router as catalog_router
 from veracity.core.api import install_error_handlers
 from veracity.customers.api import router as customers_router
@@ -40,5 +41,5 @@ install_error_handlers(api)
 for router in (accounts_router, customers_router, catalog_router, sales_router, pipeline_router,
                activities_router, workspace_router, standards_router, imports_router, exports_router, ops_router,
                notifications_router, quality_router, service_router, feedback_router,
-               marketing_router, forecasting_router):
+               marketing_router, forecasting_router, analytics_router):
     api.add_router("/v1", router)

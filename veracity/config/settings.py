@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "veracity.service",
     "veracity.feedback",
     "veracity.forecasting",
+    "veracity.analytics",
     "veracity.workspace",
     "veracity.imports",
     "veracity.exports",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("veracity.activities.urls")),
     path("", include("veracity.service.urls")),
     path("", include("veracity.feedback.urls")),
+    path("", include("veracity.analytics.urls")),
     path("", include("veracity.standards.urls")),
     path("", include("veracity.imports.urls")),
     path("", include("veracity.exports.urls")),

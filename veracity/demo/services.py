@@ -19,10 +19,11 @@ from veracity.audit.services import audit_event_record
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
 from veracity.demo import builders
+from veracity.demo.analytics import demo_analytics_load
 from veracity.demo.quality import demo_quality_load
-from veracity.marketing.demo import demo_marketing_load
 from veracity.forecasting.errors import NotEnoughHistory
 from veracity.forecasting.services import alerts_detect, clv_refresh, forecast_refresh_scheduled
+from veracity.marketing.demo import demo_marketing_load
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -195,7 +196,12 @@ def demo_load(
     _prediction_load()
     progress.advance(3)
 
+    progress.phase("Analytics (rollups, segments, targets, reviews)", 1)
+    analytics_counts = demo_analytics_load(seed=seed)
+    progress.advance(1)
+
     summary.counts = {
+        **analytics_counts,
         "quality_issues": quality_counts["issues"], "awards": quality_counts["awards"],
         "users": len(users), "products": len(products), "exchange_rates": len(rates),
         "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),

@@ -172,6 +172,12 @@ class OrderFilterForm(StyledFormMixin, forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Drill-down filters the analytics dashboards link with (kept as hidden fields).
+    product = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    category = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    currency = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
+    team = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    counted = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,6 +195,8 @@ class OrderFilterForm(StyledFormMixin, forms.Form):
             region=data.get("region") or "", salesperson=salesperson.pk if salesperson else None,
             customer=data.get("customer"), date_from=data.get("date_from"), date_to=data.get("date_to"),
             sort=data.get("sort") or selectors.DEFAULT_ORDER_SORT,
+            product=data.get("product"), category=data.get("category"), currency=data.get("currency") or "",
+            team=data.get("team"), counted=bool(data.get("counted")),
         )
 
 

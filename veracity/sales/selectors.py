@@ -11,13 +11,15 @@ from veracity.accounts.models import Action, Resource
 from veracity.core.errors import NotFound
 from veracity.core.money import normalise_currency, reporting_currency
 from veracity.customers.models import Customer
-from veracity.sales.models import ExchangeRate, Order, OrderLine
+from veracity.sales.models import ExchangeRate, Order, OrderLine, OrderStatus
 
 ORDER_SORTS = {
     "number", "-number", "order_date", "-order_date", "total_amount", "-total_amount", "status", "-status",
     "customer__name", "-customer__name", "created_at", "-created_at",
 }
 DEFAULT_ORDER_SORT = "-order_date"
+# The statuses whose orders count as sales in reports (analytics uses the same set).
+COUNTED_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class OrderFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = DEFAULT_ORDER_SORT
+    # Drill-down filters from the analytics dashboards.
+    product: int | None = None
+    category: int | None = None
+    currency: str = ""
+    team: int | None = None
+    counted: bool = False  # only orders that count as sales (confirmed, shipped, delivered)
 
 
 def order_list(*, user, filters: OrderFilters = OrderFilters(), action: str = Action.VIEW) -> QuerySet[Order]:
@@ -56,6 +64,18 @@ def order_list(*, user, filters: OrderFilters = OrderFilters(), action: str = Ac
         queryset = queryset.filter(order_date__gte=filters.date_from)
     if filters.date_to:
         queryset = queryset.filter(order_date__lte=filters.date_to)
+    if filters.product:
+        queryset = queryset.filter(pk__in=OrderLine.objects.filter(product_id=filters.product).values("order_id"))
+    if filters.category:
+        queryset = queryset.filter(pk__in=OrderLine.objects.filter(
+            Q(product__category_id=filters.category) | Q(product__category__parent_id=filters.category)
+        ).values("order_id"))
+    if filters.currency:
+        queryset = queryset.filter(currency=normalise_currency(filters.currency))
+    if filters.team:
+        queryset = queryset.filter(salesperson__team_id=filters.team)
+    if filters.counted:
+        queryset = queryset.filter(status__in=COUNTED_STATUSES)
     sort = filters.sort if filters.sort in ORDER_SORTS else DEFAULT_ORDER_SORT
     return queryset.order_by(sort, "-id")
 

@@ -40,6 +40,11 @@ NAVIGATION = [
         (_("Customer value"), "forecasting:customer_values", "gem", Resource.FORECAST),
         (_("Anomaly alerts"), "forecasting:alert_list", "bell", Resource.FORECAST),
     ]),
+    (_("Analytics"), [
+        (_("Dashboards"), "analytics:overview", "graph-up", Resource.REPORT),
+        (_("Sales targets"), "analytics:target_list", "flag", Resource.SALES_TARGET),
+        (_("Periodic reviews"), "analytics:review_list", "journal-text", Resource.PERIODIC_REVIEW),
+    ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),

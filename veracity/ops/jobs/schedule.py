@@ -64,6 +64,14 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
                   _("Refit customer lifetime values and churn risk.")),
     ScheduleEntry("anomalies_detect", "daily at 05:00", "veracity.forecasting.tasks.alerts_detect_task",
                   _("Raise anomaly alerts on weekly revenue and order rhythms.")),
+    ScheduleEntry("analytics_rollups", "every 5 minutes", "veracity.analytics.tasks.rollups_refresh_task",
+                  _("Bring the sales rollups up to date with changed orders.")),
+    ScheduleEntry("analytics_nightly", "daily at 01:30", "veracity.analytics.tasks.analytics_nightly_task",
+                  _("Refresh RFM customer segments and take the daily pipeline snapshot.")),
+    ScheduleEntry("review_weekly", "weekly on mon at 07:00", "veracity.analytics.tasks.review_weekly_task",
+                  _("Build, archive and email the weekly reviews.")),
+    ScheduleEntry("review_monthly", "daily at 07:10", "veracity.analytics.tasks.review_monthly_task",
+                  _("On the first of the month, build, archive and email the monthly reviews.")),
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

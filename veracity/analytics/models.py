@@ -1,0 +1,247 @@
+"""Rollup tables the dashboards read, the bookkeeping that keeps them current, and the records of
+analytics itself (sales targets, RFM segments, periodic reviews and their subscribers).
+
+Money in rollups is integer cents of the reporting currency: each order line is converted with its
+order's booked `exchange_rate` and rounded half-up to the cent once, so every sum is exact and the
+same on SQLite, PostgreSQL and DuckDB."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from veracity.core.models import CrmRecord
+
+
+class SalesLineDaily(models.Model):
+    """Order lines per day × customer × product × salesperson × channel × region × currency.
+
+    Only orders that count as sales (not draft, not cancelled, not in the trash)."""
+
+    day = models.DateField()
+    customer = models.ForeignKey("customers.Customer", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False)
+    product = models.ForeignKey("catalog.Product", on_delete=models.DO_NOTHING, related_name="+",
+                                db_constraint=False)
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+                                    db_constraint=False)
+    channel = models.CharField(max_length=16)
+    region = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3)
+    revenue_cents = models.BigIntegerField(default=0)
+    # Cost and the revenue of the lines whose cost is known, so margin never mixes in unknown costs.
+    cost_cents = models.BigIntegerField(default=0)
+    costed_revenue_cents = models.BigIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    lines = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "customer"]),
+            models.Index(fields=["product", "day"]),
+            models.Index(fields=["customer", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id}×{self.product_id}"
+
+
+class SalesOrderDaily(models.Model):
+    """Orders per day × customer × salesperson × channel × region × currency (counts, AOV, new vs
+    returning customers)."""
+
+    day = models.DateField()
+    customer = models.ForeignKey("customers.Customer", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False)
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+                                    db_constraint=False)
+    channel = models.CharField(max_length=16)
+    region = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3)
+    orders = models.PositiveIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    cost_cents = models.BigIntegerField(default=0)
+    costed_revenue_cents = models.BigIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "customer"]),
+            models.Index(fields=["customer", "day"]),
+            models.Index(fields=["salesperson", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id}"
+
+
+class CustomerFirstPurchase(models.Model):
+    """The first day each customer bought (new vs returning, cohorts), kept with the rollups."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.DO_NOTHING, primary_key=True,
+                                    related_name="+", db_constraint=False)
+    first_day = models.DateField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.first_day}"
+
+
+class RollupOrderState(models.Model):
+    """Which (day, customer) key each order was last counted under, so an order that moves day or
+    customer, or leaves the sales, has its old key recomputed too."""
+
+    order_id = models.BigIntegerField(primary_key=True)
+    version = models.PositiveIntegerField()
+    # Empty when the order does not count as a sale (draft, cancelled, in the trash).
+    day = models.DateField(null=True)
+    customer_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} v{self.version}"
+
+
+class RollupCursor(models.Model):
+    """How far the change scan got (one row, pk=1): orders changed after `scanned_until − overlap`
+    are looked at again on the next refresh."""
+
+    scanned_until = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"scanned until {self.scanned_until}"
+
+
+class PipelineSnapshotDaily(models.Model):
+    """Open pipeline per day × stage × owner, taken by the daily rollup job (trend of pipeline value)."""
+
+    day = models.DateField()
+    stage = models.ForeignKey("pipeline.PipelineStage", on_delete=models.DO_NOTHING, related_name="+",
+                              db_constraint=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+                              db_constraint=False)
+    opportunities = models.PositiveIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+    weighted_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "stage", "owner"], name="pipeline_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id}/{self.owner_id}"
+
+
+class RfmSegment(models.TextChoices):
+    CHAMPIONS = "champions", _("Champions")
+    LOYAL = "loyal", _("Loyal")
+    POTENTIAL_LOYALIST = "potential_loyalist", _("Potential loyalist")
+    NEW = "new", _("New customers")
+    PROMISING = "promising", _("Promising")
+    NEED_ATTENTION = "need_attention", _("Need attention")
+    AT_RISK = "at_risk", _("At risk")
+    CANNOT_LOSE = "cannot_lose", _("Cannot lose them")
+    HIBERNATING = "hibernating", _("Hibernating")
+    LOST = "lost", _("Lost")
+
+
+class CustomerRfm(models.Model):
+    """Recency, frequency and monetary value of each customer that ever bought, scored 1–5 by
+    quintile, with the named segment. Refreshed by the rollup job; marketing segments filter on it."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, primary_key=True,
+                                    related_name="rfm")
+    last_order_day = models.DateField()
+    recency_days = models.PositiveIntegerField()
+    frequency = models.PositiveIntegerField()
+    monetary_cents = models.BigIntegerField()
+    r_score = models.PositiveSmallIntegerField()
+    f_score = models.PositiveSmallIntegerField()
+    m_score = models.PositiveSmallIntegerField()
+    segment = models.CharField(max_length=24, choices=RfmSegment.choices, db_index=True)
+    computed_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("customer RFM score")
+        verbose_name_plural = _("customer RFM scores")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.segment}"
+
+
+class SalesTarget(CrmRecord):
+    """What a rep should sell in a period, set by their manager."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE,
+                             related_name="sales_targets")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    revenue = models.DecimalField(_("revenue target"), max_digits=16, decimal_places=2)
+    orders = models.PositiveIntegerField(_("orders target"), null=True, blank=True)
+    activities = models.PositiveIntegerField(_("activities target"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "user__username"]
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="sales_target_period_ordered"),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="sales_target_revenue_not_negative"),
+            models.UniqueConstraint(fields=["user", "period_start", "period_end"],
+                                    condition=Q(deleted_at__isnull=True), name="sales_target_unique_alive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.period_start}–{self.period_end}"
+
+
+class ReviewPeriod(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class PeriodicReview(models.Model):
+    """One archived weekly or monthly review (company-wide when `team` is empty)."""
+
+    period = models.CharField(_("period"), max_length=8, choices=ReviewPeriod.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    team = models.ForeignKey("accounts.Team", verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    sections = models.JSONField(default=list)
+    html = models.TextField(blank=True)
+    pdf = models.BinaryField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_to = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("periodic review")
+        verbose_name_plural = _("periodic reviews")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewSubscription(models.Model):
+    """A user who receives a review by email (their team's, or the company's)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_subscriptions")
+    period = models.CharField(_("period"), max_length=8, choices=ReviewPeriod.choices)
+    team = models.ForeignKey("accounts.Team", verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period", "team"], name="review_subscription_unique"),
+            models.UniqueConstraint(fields=["user", "period"], condition=Q(team__isnull=True),
+                                    name="review_subscription_unique_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.period} {self.team_id or 'company'}"

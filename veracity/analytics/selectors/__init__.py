@@ -1,0 +1,32 @@
+"""Reads of analytics, every one scoped to what the user may see (resource `report`)."""
+
+from veracity.analytics.selectors.base import (
+    DashboardFilters,
+    Table,
+    dashboard_filters_parse,
+    margin_visible,
+    report_scope,
+)
+from veracity.analytics.selectors.customers import customer_drill_list, customers_dashboard, rfm_rows
+from veracity.analytics.selectors.people import people_dashboard, rep_choices, team_choices
+from veracity.analytics.selectors.pipeline import pipeline_dashboard
+from veracity.analytics.selectors.products import products_dashboard
+from veracity.analytics.selectors.report import REPORT_COLUMNS, REPORT_GROUPS, sales_report
+from veracity.analytics.selectors.sales import sales_figures, sales_overview
+from veracity.analytics.selectors.targets import sales_target_get, sales_target_list
+
+# name -> builder(user=, filters=) -> {block key: Table}
+DASHBOARDS = {
+    "overview": sales_overview,
+    "pipeline": pipeline_dashboard,
+    "people": people_dashboard,
+    "products": products_dashboard,
+    "customers": customers_dashboard,
+}
+
+__all__ = [
+    "DASHBOARDS", "REPORT_COLUMNS", "REPORT_GROUPS", "DashboardFilters", "Table", "customer_drill_list",
+    "customers_dashboard", "dashboard_filters_parse", "margin_visible", "people_dashboard", "pipeline_dashboard",
+    "products_dashboard", "rep_choices", "report_scope", "rfm_rows", "sales_figures", "sales_overview",
+    "sales_report", "sales_target_get", "sales_target_list", "team_choices",
+]

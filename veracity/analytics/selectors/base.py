@@ -1,0 +1,200 @@
+"""What every dashboard shares: the filters (which travel in the URL), the permission-scoped rollup
+querysets, and the Table every chart and export is made of."""
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from veracity.accounts.access import access_require, hidden_fields, scope_q
+from veracity.accounts.models import Action, Resource, Scope
+from veracity.analytics.errors import InvalidReportFilter
+from veracity.analytics.models import SalesLineDaily, SalesOrderDaily
+from veracity.core.money import normalise_currency, reporting_currency
+from veracity.sales.models import Channel, Region
+
+# Who owns a rollup row (the same as the orders behind it) and an opportunity or activity row.
+ROLLUP_OWNERS = ("customer__owner", "salesperson")
+OPPORTUNITY_OWNERS = ("customer__owner", "owner")
+ACTIVITY_OWNERS = ("customer__owner", "owner", "assignee")
+CUSTOMER_OWNERS = ("customer__owner",)
+MAX_RANGE_DAYS = 366 * 10
+FILTER_KEYS = ("date_from", "date_to", "team", "rep", "region", "category", "channel", "currency")
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    date_from: dt.date
+    date_to: dt.date
+    team: int | None = None
+    rep: int | None = None
+    region: str = ""
+    category: int | None = None
+    channel: str = ""
+    currency: str = ""
+
+    def query(self, **overrides) -> str:
+        """The filters as a URL query string (links keep them; a shared URL shows the same figures)."""
+        values = {key: getattr(replace(self, **overrides) if overrides else self, key) for key in FILTER_KEYS}
+        return urlencode({key: value.isoformat() if isinstance(value, dt.date) else value
+                          for key, value in values.items() if value not in (None, "")})
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous(self) -> "DashboardFilters":
+        """The period of the same length just before."""
+        return replace(self, date_from=self.date_from - dt.timedelta(days=self.days),
+                       date_to=self.date_from - dt.timedelta(days=1))
+
+    def last_year(self) -> "DashboardFilters":
+        return replace(self, date_from=_year_earlier(self.date_from), date_to=_year_earlier(self.date_to))
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _int(params, key) -> int | None:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 2**63 - 1 or int(raw) == 0:
+        raise InvalidReportFilter(key, _("Choose one of the listed values."))
+    return int(raw)
+
+
+def _date(params, key, default: dt.date) -> dt.date:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidReportFilter(key, _("Enter a date such as 2026-03-05.")) from None
+
+
+def dashboard_filters_parse(params, *, today: dt.date | None = None) -> DashboardFilters:
+    """Filters from a query string; by default the last 30 days. Bad values are a clear error."""
+    today = today or timezone.localdate()
+    date_to = _date(params, "date_to", today)
+    date_from = _date(params, "date_from", date_to - dt.timedelta(days=29))
+    if date_from > date_to:
+        raise InvalidReportFilter("date_to", _("The end date must be on or after the start date."))
+    if (date_to - date_from).days > MAX_RANGE_DAYS:
+        raise InvalidReportFilter("date_from", _("Choose a range of at most ten years."))
+    region = (params.get("region") or "").strip()
+    if region and region not in Region.values:
+        raise InvalidReportFilter("region", _("Choose one of the listed values."))
+    channel = (params.get("channel") or "").strip()
+    if channel and channel not in Channel.values:
+        raise InvalidReportFilter("channel", _("Choose one of the listed values."))
+    currency = normalise_currency(params.get("currency") or "")
+    if currency and (len(currency) != 3 or not currency.isalpha()):
+        raise InvalidReportFilter("currency", _("Enter a three-letter currency code such as USD."))
+    return DashboardFilters(date_from=date_from, date_to=date_to, team=_int(params, "team"), rep=_int(params, "rep"),
+                            region=region, category=_int(params, "category"), channel=channel, currency=currency)
+
+
+def report_scope(user, action: str = Action.VIEW) -> Scope:
+    return access_require(user, Resource.REPORT, action)
+
+
+def scoped_rows(queryset: QuerySet, *, user, owners=ROLLUP_OWNERS, action: str = Action.VIEW) -> QuerySet:
+    """Rows of `queryset` inside the user's report scope (own customers' orders, the team's, all)."""
+    scope = report_scope(user, action)
+    if scope == Scope.ALL:
+        return queryset
+    return queryset.filter(scope_q(user, scope, owners))
+
+
+def category_q(category: int, path: str = "product__category") -> Q:
+    return Q(**{f"{path}_id": category}) | Q(**{f"{path}__parent_id": category})
+
+
+def rollup_rows(*, user, filters: DashboardFilters, lines: bool = False, action: str = Action.VIEW,
+                dated: bool = True) -> QuerySet:
+    """The scoped, filtered rollup rows: order grain, or line grain when `lines` (or when filtering
+    by product category, which only the line grain knows)."""
+    model = SalesLineDaily if (lines or filters.category) else SalesOrderDaily
+    queryset = scoped_rows(model.objects.all(), user=user, action=action)
+    if dated:
+        queryset = queryset.filter(day__range=(filters.date_from, filters.date_to))
+    if filters.team:
+        queryset = queryset.filter(salesperson__team_id=filters.team)
+    if filters.rep:
+        queryset = queryset.filter(salesperson_id=filters.rep)
+    if filters.region:
+        queryset = queryset.filter(region=filters.region)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.currency:
+        queryset = queryset.filter(currency=filters.currency)
+    if filters.category:
+        queryset = queryset.filter(category_q(filters.category))
+    return queryset
+
+
+def margin_visible(user) -> bool:
+    return "margin" not in hidden_fields(user, Resource.ORDER)
+
+
+def money(cents: int | None) -> Decimal | None:
+    if cents is None:
+        return None
+    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
+
+
+def ratio(part, whole) -> float | None:
+    if not whole:
+        return None
+    return float(part) / float(whole)
+
+
+def change(current, previous) -> float | None:
+    """Relative change, None when there is nothing to compare with."""
+    if previous in (None, 0) or current is None:
+        return None
+    return (float(current) - float(previous)) / abs(float(previous))
+
+
+def percent(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"   # text, int, decimal, date, percent
+
+
+@dataclass
+class Table:
+    """The data behind one chart or table: what the page shows, what exports write, what links drill to."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[tuple] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)   # per row: the drill-down URL
+    chart: dict[str, Any] | None = None                     # ECharts hints: {"type": "bar", "x": key, "y": [keys]}
+    extra: dict[str, Any] = field(default_factory=dict)      # anything else the page shows beside it
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip([column.key for column in self.columns], row, strict=True)) for row in self.rows]
+
+
+def currency_label() -> str:
+    return reporting_currency()

@@ -1,0 +1,156 @@
+"""The customers dashboard: RFM segments, revenue by industry, region, size and source, and cohort
+retention by first-purchase month."""
+
+import datetime as dt
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from veracity.analytics.models import CustomerFirstPurchase, CustomerRfm, RfmSegment
+from veracity.analytics.selectors.base import (
+    CUSTOMER_OWNERS,
+    Column,
+    DashboardFilters,
+    Table,
+    money,
+    percent,
+    ratio,
+    rollup_rows,
+    scoped_rows,
+)
+from veracity.analytics.selectors.sales import orders_url
+from veracity.customers.models import CompanySize, Customer, CustomerSource, Industry
+from veracity.customers.selectors import customer_list
+from veracity.sales.models import Region
+
+COHORT_MONTHS = 12
+
+
+def customers_url(**params) -> str:
+    """The analytics customer list behind a figure (segments, cohorts, sizes and sources are filters the
+    customer list page does not have)."""
+    return reverse("analytics:customer_drill") + "?" + urlencode(
+        {k: v for k, v in params.items() if v not in (None, "")})
+
+
+def rfm_rows(*, user):
+    """CustomerRfm rows of the customers the user's report scope reaches."""
+    return scoped_rows(CustomerRfm.objects.all(), user=user, owners=CUSTOMER_OWNERS)
+
+
+def customer_drill_list(*, user, params) -> "object":
+    """Customers behind a customers-dashboard figure: by RFM segment, cohort month, size, source or
+    industry; only customers the user may see (customer scope) and reach in reports."""
+    queryset = customer_list(user=user)
+    queryset = queryset.filter(pk__in=scoped_rows(Customer.objects.all(), user=user, owners=("owner",)).values("pk"))
+    segment = params.get("segment") or ""
+    if segment:
+        queryset = queryset.filter(rfm__segment=segment)
+    cohort = params.get("cohort") or ""
+    if cohort:
+        try:
+            month = dt.date.fromisoformat(cohort + "-01" if len(cohort) == 7 else cohort).replace(day=1)
+        except ValueError:
+            month = None
+        if month is not None:
+            end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            queryset = queryset.filter(pk__in=CustomerFirstPurchase.objects.filter(
+                first_day__gte=month, first_day__lt=end).values("customer_id"))
+    for field in ("size", "source", "industry"):
+        value = params.get(field)
+        if value:
+            queryset = queryset.filter(**{field: "" if value == "-" else value})
+    return queryset
+
+
+def _by_customer_field(user, filters: DashboardFilters, field: str, title: str, choices) -> Table:
+    labels = dict(choices)
+    table = Table(field, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
+                                 Column("customers", _("Customers"), "int"), Column("orders", _("Orders"), "int")],
+                  chart={"type": "bar", "x": field, "y": ["revenue"]})
+    path = field if field == "region" else f"customer__{field}"
+    rows = rollup_rows(user=user, filters=filters).values(path).annotate(
+        revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True), orders=Sum("orders")
+    ).order_by("-revenue")
+    for row in rows:
+        value = row[path] or ""
+        table.rows.append((str(labels.get(value, value or _("Unknown"))), money(row["revenue"]), row["customers"],
+                           row["orders"]))
+        if field == "region":
+            table.links.append(orders_url(filters, region=value) if value else None)
+        else:
+            table.links.append(customers_url(**{field: value or "-"}))
+    return table
+
+
+def cohort_table(*, user, filters: DashboardFilters, months: int = COHORT_MONTHS) -> Table:
+    """For each first-purchase month in the range (the last `months`), the share of its customers who
+    bought again 1, 2, … months later."""
+    first_months = {}
+    cohort_start = max(filters.date_from.replace(day=1), _add_months(filters.date_to.replace(day=1), -(months - 1)))
+    in_scope = rollup_rows(user=user, filters=filters, dated=False)
+    for customer, first in CustomerFirstPurchase.objects.filter(
+            first_day__gte=cohort_start, first_day__lte=filters.date_to,
+            customer_id__in=in_scope.values("customer_id")).values_list("customer_id", "first_day"):
+        first_months[customer] = first.replace(day=1)
+    active = defaultdict(set)
+    activity = in_scope.filter(day__gte=cohort_start, day__lte=filters.date_to)
+    for customer, month in activity.annotate(month=TruncMonth("day")).values_list("customer_id", "month").distinct():
+        if customer not in first_months:
+            continue
+        month = month.date() if isinstance(month, dt.datetime) else month
+        offset = (month.year - first_months[customer].year) * 12 + month.month - first_months[customer].month
+        if offset > 0:
+            active[(first_months[customer], offset)].add(customer)
+    sizes = defaultdict(int)
+    for month in first_months.values():
+        sizes[month] += 1
+    columns = [Column("cohort", _("First purchase month")), Column("customers", _("Customers"), "int")]
+    columns += [Column(f"m{offset}", _("Month %(n)s %%") % {"n": offset}, "percent") for offset in range(1, months)]
+    table = Table("cohorts", _("Cohort retention"), columns)
+    for month in sorted(sizes):
+        row = [month.strftime("%Y-%m"), sizes[month]]
+        for offset in range(1, months):
+            if _add_months(month, offset) > filters.date_to:
+                row.append(None)
+            else:
+                row.append(percent(ratio(len(active.get((month, offset), ())), sizes[month])))
+        table.rows.append(tuple(row))
+        table.links.append(customers_url(cohort=month.strftime("%Y-%m")))
+    return table
+
+
+def _add_months(day: dt.date, count: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def customers_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
+    segments = Table("segments", _("RFM segments"), [
+        Column("segment", _("Segment")), Column("customers", _("Customers"), "int"),
+        Column("monetary", _("Lifetime revenue"), "decimal"), Column("recency_days", _("Average days since last order"),
+                                                                     "decimal")],
+        chart={"type": "pie", "x": "segment", "y": ["customers"]})
+    labels = dict(RfmSegment.choices)
+    rows = rfm_rows(user=user).values("segment").annotate(customers=Count("pk"), monetary=Sum("monetary_cents"),
+                                                          recency=Sum("recency_days"))
+    by_segment = {row["segment"]: row for row in rows}
+    for segment in RfmSegment.values:
+        row = by_segment.get(segment)
+        if row is None:
+            continue
+        segments.rows.append((str(labels[segment]), row["customers"], money(row["monetary"]),
+                              round(row["recency"] / row["customers"], 1)))
+        segments.links.append(customers_url(segment=segment))
+    return {
+        "segments": segments,
+        "industry": _by_customer_field(user, filters, "industry", _("Industry"), Industry.choices),
+        "region": _by_customer_field(user, filters, "region", _("Region"), Region.choices),
+        "size": _by_customer_field(user, filters, "size", _("Company size"), CompanySize.choices),
+        "source": _by_customer_field(user, filters, "source", _("Source"), CustomerSource.choices),
+        "cohorts": cohort_table(user=user, filters=filters),
+    }

@@ -1,0 +1,182 @@
+"""The sales overview: revenue, orders, AOV, new and returning customers, gross margin, each against
+the previous period and the same period last year."""
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from veracity.analytics.models import CustomerFirstPurchase
+from veracity.analytics.selectors.base import (
+    Column,
+    DashboardFilters,
+    Table,
+    change,
+    margin_visible,
+    money,
+    percent,
+    ratio,
+    rollup_rows,
+)
+from veracity.sales.models import Channel, Region
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    revenue_cents: int
+    orders: int
+    quantity: object
+    customers: int
+    new_customers: int
+    cost_cents: int
+    costed_revenue_cents: int
+
+    @property
+    def returning_customers(self) -> int:
+        return self.customers - self.new_customers
+
+    @property
+    def aov_cents(self) -> int | None:
+        return round(self.revenue_cents / self.orders) if self.orders else None
+
+    @property
+    def margin_cents(self) -> int:
+        return self.costed_revenue_cents - self.cost_cents
+
+
+def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
+    rows = rollup_rows(user=user, filters=filters)
+    totals = rows.aggregate(revenue=Sum("revenue_cents"), orders=Sum("orders"), quantity=Sum("quantity"),
+                            cost=Sum("cost_cents"), costed=Sum("costed_revenue_cents"),
+                            customers=Count("customer_id", distinct=True))
+    new = CustomerFirstPurchase.objects.filter(
+        customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
+    return SalesFigures(revenue_cents=totals["revenue"] or 0, orders=totals["orders"] or 0,
+                        quantity=totals["quantity"] or 0, customers=totals["customers"] or 0, new_customers=new,
+                        cost_cents=totals["cost"] or 0, costed_revenue_cents=totals["costed"] or 0)
+
+
+def orders_url(filters: DashboardFilters, **extra) -> str:
+    """The order list showing the orders behind a figure."""
+    params = {"date_from": filters.date_from.isoformat(), "date_to": filters.date_to.isoformat(), "counted": "on",
+              "team": filters.team, "salesperson": filters.rep, "region": filters.region,
+              "category": filters.category, "channel": filters.channel, "currency": filters.currency, **extra}
+    return reverse("sales:order_list") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _kpi_table(user, filters: DashboardFilters) -> Table:
+    now = sales_figures(user=user, filters=filters)
+    before = sales_figures(user=user, filters=filters.previous())
+    last_year = sales_figures(user=user, filters=filters.last_year())
+    rows = [
+        ("revenue", _("Revenue"), money(now.revenue_cents), money(before.revenue_cents),
+         money(last_year.revenue_cents)),
+        ("orders", _("Orders"), now.orders, before.orders, last_year.orders),
+        ("aov", _("Average order value"), money(now.aov_cents), money(before.aov_cents), money(last_year.aov_cents)),
+        ("customers", _("Customers who bought"), now.customers, before.customers, last_year.customers),
+        ("new_customers", _("New customers"), now.new_customers, before.new_customers, last_year.new_customers),
+        ("returning_customers", _("Returning customers"), now.returning_customers, before.returning_customers,
+         last_year.returning_customers),
+    ]
+    if margin_visible(user):
+        rows.append(("margin", _("Gross margin"), money(now.margin_cents), money(before.margin_cents),
+                     money(last_year.margin_cents)))
+        rows.append(("margin_percent", _("Gross margin %"),
+                     percent(ratio(now.margin_cents, now.costed_revenue_cents)),
+                     percent(ratio(before.margin_cents, before.costed_revenue_cents)),
+                     percent(ratio(last_year.margin_cents, last_year.costed_revenue_cents))))
+    table = Table("kpis", _("Key figures"), [
+        Column("metric", _("Metric")), Column("label", _("Figure")), Column("current", _("This period"), "decimal"),
+        Column("previous", _("Previous period"), "decimal"), Column("last_year", _("Same period last year"), "decimal"),
+        Column("vs_previous", _("Change vs previous %"), "percent"),
+        Column("vs_last_year", _("Change vs last year %"), "percent")])
+    previous_filters, year_filters = filters.previous(), filters.last_year()
+    for metric, label, current, previous, year in rows:
+        table.rows.append((metric, label, current, previous, year, percent(change(current, previous)),
+                           percent(change(current, year))))
+        table.links.append(orders_url(filters) if metric != "margin_percent" else None)
+    table.extra = {"previous": previous_filters, "last_year": year_filters, "current": now}
+    return table
+
+
+def _bucket(filters: DashboardFilters) -> str:
+    return "month" if filters.days > 92 else "day"
+
+
+def _trend_table(user, filters: DashboardFilters) -> Table:
+    """Revenue and orders per day (or month for long ranges), beside the same period last year."""
+    bucket = _bucket(filters)
+
+    def series(period: DashboardFilters) -> dict[dt.date, tuple[int, int]]:
+        rows = rollup_rows(user=user, filters=period)
+        key = "day"
+        if bucket == "month":
+            rows, key = rows.annotate(bucket=TruncMonth("day")), "bucket"
+        grouped = rows.values(key).annotate(revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by(key)
+        result = {}
+        for row in grouped:
+            value = row[key]
+            result[value.date() if isinstance(value, dt.datetime) else value] = (row["revenue"] or 0, row["orders"] or 0)
+        return result
+
+    current, year = series(filters), series(filters.last_year())
+    table = Table("trend", _("Revenue over time"), [
+        Column("period", _("Period"), "date"), Column("revenue", _("Revenue"), "decimal"),
+        Column("orders", _("Orders"), "int"), Column("revenue_last_year", _("Revenue last year"), "decimal")],
+        chart={"type": "line", "x": "period", "y": ["revenue", "revenue_last_year"]})
+    for period in _periods(filters, bucket):
+        revenue, orders = current.get(period, (0, 0))
+        table.rows.append((period, money(revenue), orders, money(year.get(_shift_year(period), (0, 0))[0])))
+        end = _period_end(period, bucket)
+        table.links.append(orders_url(filters, date_from=max(period, filters.date_from).isoformat(),
+                                      date_to=min(end, filters.date_to).isoformat()))
+    return table
+
+
+def _shift_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _period_end(start: dt.date, bucket: str) -> dt.date:
+    if bucket == "day":
+        return start
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _periods(filters: DashboardFilters, bucket: str) -> list[dt.date]:
+    periods, day = [], filters.date_from if bucket == "day" else filters.date_from.replace(day=1)
+    while day <= filters.date_to:
+        periods.append(day)
+        day = day + dt.timedelta(days=1) if bucket == "day" else _period_end(day, "month") + dt.timedelta(days=1)
+    return periods
+
+
+def _split_table(user, filters: DashboardFilters, *, field: str, key: str, title: str, choices) -> Table:
+    labels = dict(choices)
+    table = Table(key, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
+                              Column("orders", _("Orders"), "int")], chart={"type": "pie", "x": field, "y": ["revenue"]})
+    grouped = rollup_rows(user=user, filters=filters).values(field).annotate(
+        revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by("-revenue")
+    for row in grouped:
+        table.rows.append((str(labels.get(row[field], row[field] or _("Unknown"))), money(row["revenue"]), row["orders"]))
+        table.links.append(orders_url(filters, **{field: row[field]}) if row[field] else None)
+    return table
+
+
+def sales_overview(*, user, filters: DashboardFilters) -> dict[str, Table]:
+    """Every block of the sales overview, already scoped to what `user` may see."""
+    return {
+        "kpis": _kpi_table(user, filters),
+        "trend": _trend_table(user, filters),
+        "channels": _split_table(user, filters, field="channel", key="channels", title=_("Channel"),
+                                 choices=Channel.choices),
+        "regions": _split_table(user, filters, field="region", key="regions", title=_("Region"),
+                                choices=Region.choices),
+    }

@@ -1,0 +1,43 @@
+// Draws every dashboard chart from the JSON the page embeds (no inline scripts: CSP), and sends a click
+// on a bar, point or slice to the list of records behind it.
+(function () {
+  "use strict";
+  if (typeof echarts === "undefined") { return; }
+  var charts = [];
+  document.querySelectorAll("[data-chart]").forEach(function (element) {
+    var source = document.getElementById(element.getAttribute("data-chart"));
+    if (!source) { return; }
+    var data = JSON.parse(source.textContent);
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    var option;
+    if (data.type === "pie" || data.type === "funnel") {
+      var series = data.series[0] || { data: [] };
+      option = {
+        tooltip: { trigger: "item" },
+        legend: { type: "scroll", bottom: 0 },
+        series: [{
+          type: data.type, radius: data.type === "pie" ? ["35%", "65%"] : undefined,
+          data: data.categories.map(function (name, i) { return { name: name, value: series.data[i] }; })
+        }]
+      };
+    } else {
+      option = {
+        tooltip: { trigger: "axis" },
+        legend: { type: "scroll", bottom: 0 },
+        grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
+        xAxis: { type: "category", data: data.categories, axisLabel: { hideOverlap: true } },
+        yAxis: { type: "value" },
+        series: data.series.map(function (s) {
+          return { name: s.name, type: data.type === "line" ? "line" : "bar", data: s.data, smooth: true };
+        })
+      };
+    }
+    chart.setOption(option);
+    chart.on("click", function (params) {
+      var link = data.links[params.dataIndex];
+      if (link) { window.location.href = link; }
+    });
+    charts.push(chart);
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

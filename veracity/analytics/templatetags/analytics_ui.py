@@ -1,0 +1,59 @@
+"""Turning dashboard tables into cells and chart data for the templates."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+def _text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+PAGE_ROWS = 25  # a page shows the first rows; the export has them all
+
+
+@register.filter
+def table_rows(table):
+    rows = []
+    for index, row in enumerate(table.rows[:PAGE_ROWS]):
+        link = table.links[index] if index < len(table.links) else None
+        cells = [{"text": _text(value), "numeric": column.kind != "text"} for column, value in zip(table.columns, row,
+                                                                                                    strict=True)]
+        rows.append({"cells": cells, "link": link})
+    return rows
+
+
+def _number(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal | int | float):
+        return float(value)
+    return None
+
+
+@register.simple_tag
+def chart_data(table):
+    """What dashboards.js draws: category labels, named series and one drill-down link per point."""
+    hint = table.chart or {}
+    keys = [column.key for column in table.columns]
+    labels = {column.key: str(column.label) for column in table.columns}
+    x_index = keys.index(hint.get("x", keys[0]))
+    limit = None if hint.get("type") == "line" else PAGE_ROWS  # a time series is drawn whole
+    rows = table.rows[:limit]
+    return {
+        "id": f"chart-{table.key}",
+        "type": hint.get("type", "bar"),
+        "categories": [_text(row[x_index]) for row in rows],
+        "series": [{"name": labels[key], "data": [_number(row[keys.index(key)]) for row in rows]}
+                   for key in hint.get("y", []) if key in keys],
+        "links": list(table.links[:limit]),
+    }
