@@ -18,6 +18,7 @@ from veracity.core.normalisation import clean_text, name_pinyin
 from veracity.core.services import check_version, record_create, record_soft_delete, record_update
 from veracity.customers.errors import ContactNeedsCompany, CustomerCodeTaken, TransferTargetInvalid
 from veracity.customers.models import Contact, Customer, CustomerKind, Tag
+from veracity.matching.canonical import stored_match_keys
 from veracity.standards.services import validate_record
 
 # The only fields a client may set: never owner (see customer_transfer), version or bookkeeping.
@@ -137,6 +138,7 @@ def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None)
     name = cleaned.get("name", instance.name if instance else "")
     if "name" in cleaned or "kind" in cleaned or instance is None:
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(name, person=kind == CustomerKind.PERSON)
+        cleaned.update(stored_match_keys(name, company=kind == CustomerKind.COMPANY))
     return cleaned
 
 
@@ -255,6 +257,7 @@ def _clean_contact_values(*, actor, values: dict[str, Any], instance: Contact | 
                               phone_region=customer.country)
     if "name" in cleaned:
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["name"], person=True)
+        cleaned.update(stored_match_keys(cleaned["name"], company=False))
     return cleaned
 
 
