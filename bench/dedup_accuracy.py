@@ -21,7 +21,7 @@ import django  # noqa: E402
 django.setup()
 
 from veracity.matching.linkage import find_duplicates  # noqa: E402
-from veracity.matching.scoring import COMPANY, PERSON, MatchRecord, record_keys  # noqa: E402
+from veracity.matching.scoring import PERSON, MatchRecord, record_keys  # noqa: E402
 from veracity.matching.synthetic import generate_customers, true_pairs  # noqa: E402
 
 

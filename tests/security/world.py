@@ -15,6 +15,7 @@ from veracity.accounts.models import ApiToken, User
 from veracity.activities.models import Activity
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
+from veracity.dedup.models import ClusterMember, DuplicateCluster, Merge, ScanRun
 from veracity.ops.models import Backup, BackupDrill, ScheduledJob
 from veracity.pipeline.models import Opportunity, PipelineStage
 from veracity.sales.models import ExchangeRate, Order, OrderLine
@@ -36,6 +37,8 @@ class World:
     trashed_customer: Customer
     job: DBTaskResult | None = None
     backup: Backup | None = None  # an indexed backup (ops), for the backup pages and API
+    cluster: DuplicateCluster | None = None  # dedup: rep_li's customer and her trashed one
+    merge: Merge | None = None
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -55,6 +58,8 @@ class World:
             "job": str(self.job.pk) if self.job else None,
             "schedule": "purge_trash",
             "backup": self.backup.pk if self.backup else None,
+            "cluster": self.cluster.pk if self.cluster else None,
+            "merge": self.merge.pk if self.merge else None,
         }
 
 
@@ -86,8 +91,13 @@ def build_world(*, owner, other_owner) -> World:
         backend_name="default", status="FAILED", exception_class_path="builtins.ValueError",
         traceback="Traceback (most recent call last):\nValueError: sweep", finished_at=timezone.now())
     backup = Backup.objects.create(name="sweep-backup", vendor="sqlite")
+    cluster = DuplicateCluster.objects.create(scan=ScanRun.objects.create(status="done"), entity="company", score=0.99)
+    ClusterMember.objects.bulk_create([ClusterMember(cluster=cluster, customer=customer),
+                                       ClusterMember(cluster=cluster, customer=trashed)])
+    merge = Merge.objects.create(entity="company", model="customers.customer", survivor_id=customer.pk,
+                                 loser_id=trashed.pk, undo={"survivor_version_after": -1, "loser_version_after": -1})
     return World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
-                 job, backup)
+                 job, backup, cluster, merge)
 
 
 FINGERPRINTED = [Customer, Contact, Product, Order, Opportunity, Activity, ExchangeRate, Backup, BackupDrill]

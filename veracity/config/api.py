@@ -8,6 +8,7 @@ from veracity.activities.api import router as activities_router
 from veracity.catalog.api import router as catalog_router
 from veracity.core.api import install_error_handlers
 from veracity.customers.api import router as customers_router
+from veracity.dedup.api import router as dedup_router
 from veracity.exports.api import router as exports_router
 from veracity.imports.api import router as imports_router
 from veracity.ops.api import router as ops_router
@@ -32,5 +33,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 for router in (accounts_router, customers_router, catalog_router, sales_router, pipeline_router,
-               activities_router, workspace_router, standards_router, imports_router, exports_router, ops_router):
+               activities_router, workspace_router, standards_router, imports_router, exports_router, ops_router,
+               dedup_router):
     api.add_router("/v1", router)

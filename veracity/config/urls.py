@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("veracity.sales.urls")),
     path("", include("veracity.pipeline.urls")),
     path("", include("veracity.activities.urls")),
+    path("", include("veracity.dedup.urls")),
     path("", include("veracity.standards.urls")),
     path("", include("veracity.imports.urls")),
     path("", include("veracity.exports.urls")),

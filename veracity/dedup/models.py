@@ -94,6 +94,9 @@ class ClusterMember(models.Model):
                 name="dedup_member_is_customer_or_contact"),
         ]
 
+    def __str__(self) -> str:
+        return f"member {self.record_id} of cluster {self.cluster_id}"
+
     @property
     def record(self):
         return self.customer if self.customer_id else self.contact
@@ -115,6 +118,9 @@ class DuplicatePair(models.Model):
     class Meta:
         ordering = ["-probability", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.left_id}~{self.right_id} ({self.probability:.3f})"
+
 
 class Decision(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed duplicate")
@@ -133,6 +139,9 @@ class PairDecision(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entity", "left_id", "right_id"], name="dedup_decision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.left_id}~{self.right_id}: {self.decision}"
 
 
 class Merge(models.Model):
@@ -156,3 +165,6 @@ class Merge(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"merge {self.loser_id} -> {self.survivor_id}"

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 import zhconv
 
-from veracity.core.normalisation import clean_text, name_pinyin, normalise_email, normalise_phone, phone_digits
+from veracity.core.normalisation import (
+    clean_text,
+    name_pinyin,
+    normalise_email,
+    normalise_phone,
+    phone_digits,
+)
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

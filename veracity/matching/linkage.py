@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from veracity.matching.scoring import (
     COMPANY,
-    DEFAULT_THRESHOLD,
     DEFAULT_PARAMETERS,
+    DEFAULT_THRESHOLD,
     MatchKeys,
     PairScore,
     Parameters,

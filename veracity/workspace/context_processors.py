@@ -24,6 +24,7 @@ NAVIGATION = [
     ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
+        (_("Duplicates"), "dedup:cluster_list", "intersect", Resource.DUPLICATE),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
     ]),
     (_("Administration"), [

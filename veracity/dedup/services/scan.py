@@ -25,7 +25,15 @@ from veracity.dedup.models import (
     ScanStatus,
 )
 from veracity.matching.linkage import find_duplicates
-from veracity.matching.scoring import COMPANY, CONTACT, PERSON, DEFAULT_THRESHOLD, MatchKeys, MatchRecord, record_keys
+from veracity.matching.scoring import (
+    COMPANY,
+    CONTACT,
+    DEFAULT_THRESHOLD,
+    PERSON,
+    MatchKeys,
+    MatchRecord,
+    record_keys,
+)
 from veracity.sales.models import Order
 
 Progress = Callable[[str, int, int], None]
@@ -59,9 +67,9 @@ def _customer_records(kind: str):
 
 
 def _contact_records():
-    rows = (Contact.objects.values_list("pk", "name", "mobile", "phone", "email", "customer_id", "customer__name",
+    rows = (Contact.objects.values_list("pk", "name", "mobile", "phone", "email", "customer__name",
                                         "customer__country").order_by("pk"))
-    for pk, name, mobile, phone, email, customer_id, customer_name, country in rows.iterator(chunk_size=_CHUNK):
+    for pk, name, mobile, phone, email, customer_name, country in rows.iterator(chunk_size=_CHUNK):
         yield MatchRecord(id=pk, kind=CONTACT, name=name, phones=tuple(p for p in (mobile, phone) if p),
                           email=email, company=customer_name, country=country or "CN")
 
