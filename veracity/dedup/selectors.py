@@ -116,25 +116,20 @@ class LikelyDuplicate:
 
 
 def _customer_candidates(*, kind: str, name: str, phone: str, email: str, credit_code: str, exclude_pk: int | None):
+    """One indexed lookup per key (an OR across columns would scan the table on SQLite), then the rows."""
     keys = stored_match_keys(name, company=kind == CustomerKind.COMPANY) if name else {}
-    conditions = Q(pk__in=[])
-    if keys.get("match_name"):
-        conditions |= Q(match_name=keys["match_name"])
-    if keys.get("match_name_pinyin"):
-        conditions |= Q(match_name_pinyin=keys["match_name_pinyin"])
-    if keys.get("match_brand") and len(keys["match_brand"]) >= 2:
-        conditions |= Q(match_brand=keys["match_brand"])
-    if phone:
-        conditions |= Q(phone=phone)
-    if email:
-        conditions |= Q(email=email)
-    if credit_code:
-        conditions |= Q(credit_code=credit_code)
-    queryset = Customer.objects.filter(conditions, kind=kind)
-    if exclude_pk:
-        queryset = queryset.exclude(pk=exclude_pk)
-    return queryset.only("pk", "code", "name", "kind", "phone", "email", "credit_code", "city", "address_line",
-                         "postal_code", "country", "owner_id")[:CANDIDATE_LIMIT]
+    lookups = [("match_name", keys.get("match_name")), ("match_name_pinyin", keys.get("match_name_pinyin")),
+               ("phone", phone), ("email", email), ("credit_code", credit_code)]
+    if len(keys.get("match_brand") or "") >= 2:
+        lookups.append(("match_brand", keys["match_brand"]))
+    pks: list[int] = []
+    for column, value in lookups:
+        if value:
+            pks.extend(Customer.objects.filter(**{column: value}).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    pks = [pk for pk in dict.fromkeys(pks) if pk != exclude_pk][:CANDIDATE_LIMIT]
+    return Customer.objects.filter(pk__in=pks, kind=kind).only(
+        "pk", "code", "name", "kind", "phone", "email", "credit_code", "city", "address_line", "postal_code",
+        "country", "owner_id")
 
 
 def likely_duplicates(*, user, values: dict, kind: str = CustomerKind.COMPANY, exclude_pk: int | None = None,

@@ -279,10 +279,18 @@ def person_name(raw: str) -> PersonName:
 # ---------------------------------------------------------------------------------------------
 # Strong keys
 
+_CN_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+
+
 def phone_key(raw: str, region: str = "CN") -> str:
     """E.164 (+8613800138000) when the number is valid, else its digits; "" when empty."""
     if not raw:
         return ""
+    if region in ("CN", ""):
+        # The common case without phonenumbers' parser (about 100 µs a number): a Chinese mobile.
+        mobile = _CN_MOBILE.match(re.sub(r"[\s\-().]", "", clean_text(raw)))
+        if mobile:
+            return "+86" + mobile.group(1)
     try:
         return normalise_phone(raw, region or "CN")
     except ValueError:
