@@ -16,6 +16,7 @@ from veracity.activities.models import Activity
 from veracity.analytics.models import PeriodicReview, ReviewSubscription, SalesTarget
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer
+from veracity.dedup.models import ClusterMember, DuplicateCluster, Merge, ScanRun
 from veracity.ops.models import Backup, BackupDrill, ScheduledJob
 from veracity.pipeline.models import Opportunity, PipelineStage
 from veracity.sales.models import ExchangeRate, Order, OrderLine
@@ -43,6 +44,8 @@ class World:
     segment: object | None = None
     forecast_key: str = ""  # a forecast series of rep_li's own revenue (forecasting)
     analytics: dict | None = None  # analytics: rep_li's sales target and review subscription, a review
+    cluster: DuplicateCluster | None = None  # dedup: rep_li's customer and her trashed one
+    merge: Merge | None = None
 
     def ids(self) -> dict[str, object]:
         """Values for every URL parameter name the routes use."""
@@ -68,6 +71,8 @@ class World:
             "segment": self.segment.pk if self.segment else None,
             "key": self.forecast_key,
             **{name: record.pk for name, record in (self.analytics or {}).items()},
+            "cluster": self.cluster.pk if self.cluster else None,
+            "merge": self.merge.pk if self.merge else None,
         }
 
 
@@ -109,9 +114,14 @@ def build_world(*, owner, other_owner) -> World:
     run = ForecastRun.objects.create(horizon=3, kinds=["rep"], status="done", history_end=dt.date(2026, 2, 1))
     series = ForecastSeries.objects.create(run=run, key=f"rep:{owner.pk}", kind="rep", object_id=owner.pk,
                                            label=str(owner), model="SeasonalNaive")
+    cluster = DuplicateCluster.objects.create(scan=ScanRun.objects.create(status="done"), entity="company", score=0.99)
+    ClusterMember.objects.bulk_create([ClusterMember(cluster=cluster, customer=customer),
+                                       ClusterMember(cluster=cluster, customer=trashed)])
+    merge = Merge.objects.create(entity="company", model="customers.customer", survivor_id=customer.pk,
+                                 loser_id=trashed.pk, undo={"survivor_version_after": -1, "loser_version_after": -1})
     world = World(customer, contact, product, order, opportunity, activity, stage, rate, saved_view, token, trashed,
                   job, backup, _quality_world(owner, customer), campaign=campaign, segment=segment,
-                  forecast_key=series.key)
+                  forecast_key=series.key, cluster=cluster, merge=merge)
     world.analytics = {
         "target": SalesTarget.objects.create(user=owner, period_start=dt.date(2026, 3, 1),
                                              period_end=dt.date(2026, 3, 31), revenue=Decimal("1000.00")),

@@ -9,6 +9,7 @@ from veracity.analytics.api import router as analytics_router
 from veracity.catalog.api import router as catalog_router
 from veracity.core.api import install_error_handlers
 from veracity.customers.api import router as customers_router
+from veracity.dedup.api import router as dedup_router
 from veracity.exports.api import router as exports_router
 from veracity.feedback.api import router as feedback_router
 from veracity.forecasting.api import router as forecasting_router
@@ -41,5 +42,5 @@ install_error_handlers(api)
 for router in (accounts_router, customers_router, catalog_router, sales_router, pipeline_router,
                activities_router, workspace_router, standards_router, imports_router, exports_router, ops_router,
                notifications_router, quality_router, service_router, feedback_router,
-               marketing_router, forecasting_router, analytics_router):
+               marketing_router, forecasting_router, analytics_router, dedup_router):
     api.add_router("/v1", router)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("veracity.service.urls")),
     path("", include("veracity.feedback.urls")),
     path("", include("veracity.analytics.urls")),
+    path("", include("veracity.dedup.urls")),
     path("", include("veracity.standards.urls")),
     path("", include("veracity.imports.urls")),
     path("", include("veracity.exports.urls")),

@@ -107,6 +107,14 @@ class Customer(CrmRecord):
         on_delete=models.SET_NULL, related_name="leads",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    # Duplicate-detection keys (veracity.matching.canonical.stored_match_keys), indexed so the entry-time
+    # check finds candidates without a scan: 字节跳动科技, zijietiaodongkeji, 字节跳动.
+    match_name = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    match_name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    match_brand = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    # Set when a merge folded this record into another (it is then in the trash); undo clears it.
+    merged_into = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["name", "id"]
@@ -120,6 +128,7 @@ class Customer(CrmRecord):
         indexes = [
             models.Index(fields=["owner", "lifecycle_status"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +163,11 @@ class Contact(CrmRecord):
     wechat = models.CharField(_("WeChat ID"), max_length=64, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    match_name = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    match_name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    match_brand = models.CharField(max_length=200, blank=True, editable=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["-is_primary", "name", "id"]

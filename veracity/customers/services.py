@@ -24,6 +24,7 @@ from veracity.core.services import (
 )
 from veracity.customers.errors import ContactNeedsCompany, CustomerCodeTaken, TransferTargetInvalid
 from veracity.customers.models import Contact, Customer, CustomerKind, Tag
+from veracity.matching.canonical import stored_match_keys
 from veracity.standards.services import validate_record
 
 # The only fields a client may set: never owner (see customer_transfer), version or bookkeeping.
@@ -178,8 +179,11 @@ def customer_derived_fields(values: dict[str, Any]) -> dict[str, Any]:
     cleaned values. The one place they are computed: customer_create/update and bulk imports
     (imports.bulk) call it, so a field added here reaches every path."""
     kind = values.get("kind") or CustomerKind.COMPANY
-    pinyin, initials = name_pinyin(values.get("name") or "", person=kind == CustomerKind.PERSON)
-    return {"name_pinyin": pinyin, "name_initials": initials}
+    name = values.get("name") or ""
+    pinyin, initials = name_pinyin(name, person=kind == CustomerKind.PERSON)
+    # Duplicate-matching keys (veracity.matching), indexed for the entry-time duplicate check.
+    return {"name_pinyin": pinyin, "name_initials": initials,
+            **stored_match_keys(name, company=kind == CustomerKind.COMPANY)}
 
 
 @transaction.atomic
@@ -304,6 +308,7 @@ def _clean_contact_values(*, actor, values: dict[str, Any], instance: Contact | 
                               phone_region=customer.country)
     if "name" in cleaned:
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["name"], person=True)
+        cleaned.update(stored_match_keys(cleaned["name"], company=False))
     return cleaned
 
 

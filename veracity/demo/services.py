@@ -18,12 +18,15 @@ from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.catalog.models import Product, ProductCategory
 from veracity.customers.models import Contact, Customer, Tag
+from veracity.dedup.models import ScanRun
+from veracity.dedup.services import scan_run_execute
 from veracity.demo import builders
 from veracity.demo.analytics import demo_analytics_load
 from veracity.demo.quality import demo_quality_load
 from veracity.forecasting.errors import NotEnoughHistory
 from veracity.forecasting.services import alerts_detect, clv_refresh, forecast_refresh_scheduled
 from veracity.marketing.demo import demo_marketing_load
+from veracity.matching.canonical import stored_match_keys
 from veracity.pipeline.models import Opportunity, OpportunityStageChange, PipelineStage, StageKind
 from veracity.sales.models import ExchangeRate, Order, OrderLine
 
@@ -124,6 +127,26 @@ def _prediction_load() -> None:
     except NotEnoughHistory:  # a tiny demo (tests): no lifetime values
         pass
     alerts_detect()
+def _demo_duplicates_add(customer_rows: list[Customer], users: dict[str, User]) -> None:
+    """Turn a few demo companies into customers entered twice, the way people do, so the duplicates page
+    has something to show: the issue's own example (北京字节跳动科技有限公司 / 字节跳动(北京)科技有限公司,
+    both the rep's) and later companies respelling earlier ones with the same phone."""
+    from veracity.core.normalisation import name_pinyin
+
+    companies = [row for row in customer_rows if row.kind == "company"]
+    if len(companies) < 8:
+        return
+    pairs = [(companies[0], "北京字节跳动科技有限公司"), (companies[1], "字节跳动(北京)科技有限公司")]
+    for row, name in pairs:
+        row.name, row.owner, row.phone = name, users["rep"], "+8613800138000"
+    half = len(companies) // 2
+    for original, twin in zip(companies[2:6], companies[half:half + 4], strict=False):
+        twin.name = original.name.replace("有限公司", "股份有限公司") if "有限公司" in original.name \
+            else f"{original.name} Ltd"
+        twin.phone = original.phone
+        pairs.append((twin, twin.name))
+    for row, _name in pairs:
+        row.name_pinyin, row.name_initials = name_pinyin(row.name, person=False)
 
 
 def demo_load(
@@ -157,6 +180,10 @@ def demo_load(
     progress.advance(1)
 
     customer_rows = plan.build_customers(customers)
+    _demo_duplicates_add(customer_rows, users)
+    for row in customer_rows:  # the keys customer services keep for duplicate detection
+        for name, value in stored_match_keys(row.name, company=row.kind == "company").items():
+            setattr(row, name, value)
     progress.phase("Customers", len(customer_rows))
     _insert(Customer, customer_rows, progress)
     tags = [Tag.objects.get_or_create(name=name)[0] for name in builders.TAGS]
@@ -198,6 +225,9 @@ def demo_load(
 
     progress.phase("Analytics (rollups, segments, targets, reviews)", 1)
     analytics_counts = demo_analytics_load(seed=seed)
+    progress.advance(1)
+    progress.phase("Duplicate scan", 1)
+    scan_run_execute(scan=ScanRun.objects.create())
     progress.advance(1)
 
     summary.counts = {

@@ -26,6 +26,7 @@ from veracity.core.normalisation import normalise_credit_code, normalise_email, 
 from veracity.core.services import audit_value
 from veracity.customers import services as customer_services
 from veracity.customers.models import Contact, Customer, CustomerKind, Industry
+from veracity.dedup.selectors import likely_duplicates
 from veracity.imports import parsing
 from veracity.marketing.selectors import campaign_code_resolve
 from veracity.pipeline import services as pipeline_services
@@ -199,6 +200,16 @@ class CustomerHandler:
                 issues.append(Issue(row.number, column, _v(row, column),
                                     _("Possibly the same as existing customer %(code)s %(name)s (same %(column)s).")
                                     % {"code": match.code, "name": match.name, "column": column}))
+        if ctx.actor is not None and _has(row, "name"):
+            # The duplicate matcher (canonical names, pinyin, phone formats) for what exact keys miss.
+            values = customer_values(row)
+            reported = {issue.message for issue in issues}
+            for found in likely_duplicates(user=ctx.actor, values=values, kind=values.get("kind") or "company"):
+                if found.code == code or any(found.code in message for message in reported):
+                    continue
+                issues.append(Issue(row.number, "name", _v(row, "name"),
+                                    _("Probably the same as existing customer %(code)s %(name)s (match %(score).2f).")
+                                    % {"code": found.code, "name": found.name, "score": found.probability}))
         return issues
 
     def persist(self, unit: list[MappedRow], ctx: Context) -> Outcome:

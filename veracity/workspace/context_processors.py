@@ -47,6 +47,7 @@ NAVIGATION = [
     ]),
     (_("Data"), [
         (_("Imports"), "imports:list", "cloud-upload", Resource.IMPORT),
+        (_("Duplicates"), "dedup:cluster_list", "intersect", Resource.DUPLICATE),
         (_("How we enter data"), "standards:guide", "journal-check", Resource.ENTRY_RULE),
         (_("Data quality"), "quality:dashboard", "clipboard2-pulse", Resource.QUALITY_ISSUE),
         (_("Change reviews"), "quality:review_queue", "check2-square", Resource.CHANGE_REQUEST, Action.EDIT),

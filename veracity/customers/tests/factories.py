@@ -3,6 +3,7 @@ import factory
 from veracity.accounts.tests.factories import UserFactory
 from veracity.core.normalisation import name_pinyin
 from veracity.customers.models import Contact, Customer, CustomerKind, Tag
+from veracity.matching.canonical import stored_match_keys
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -25,6 +26,12 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     name_pinyin = factory.LazyAttribute(lambda customer: name_pinyin(customer.name, person=False)[0])
     name_initials = factory.LazyAttribute(lambda customer: name_pinyin(customer.name, person=False)[1])
+    match_name = factory.LazyAttribute(
+        lambda customer: stored_match_keys(customer.name, company=customer.kind == CustomerKind.COMPANY)["match_name"])
+    match_name_pinyin = factory.LazyAttribute(
+        lambda customer: stored_match_keys(customer.name, company=customer.kind == CustomerKind.COMPANY)["match_name_pinyin"])
+    match_brand = factory.LazyAttribute(
+        lambda customer: stored_match_keys(customer.name, company=customer.kind == CustomerKind.COMPANY)["match_brand"])
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -35,3 +42,6 @@ class ContactFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"联系人{n}")
     name_pinyin = factory.LazyAttribute(lambda contact: name_pinyin(contact.name)[0])
     name_initials = factory.LazyAttribute(lambda contact: name_pinyin(contact.name)[1])
+    match_name = factory.LazyAttribute(lambda contact: stored_match_keys(contact.name, company=False)["match_name"])
+    match_name_pinyin = factory.LazyAttribute(
+        lambda contact: stored_match_keys(contact.name, company=False)["match_name_pinyin"])

@@ -1,0 +1,182 @@
+"""Blocking, pairwise scoring and clustering over a whole set of records.
+
+Blocking sets the cost (DATA-QUALITY.md): a pair is compared only when the two records share a
+blocking key — the same canonical name, name pinyin, brand, phone, e-mail, credit code, or a name
+token together with a postal code or city. Blocks larger than `max_block` (a very common name, a shared
+switchboard number) are skipped, since a key that many records share tells nothing."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from veracity.matching.scoring import (
+    COMPANY,
+    DEFAULT_PARAMETERS,
+    DEFAULT_THRESHOLD,
+    MatchKeys,
+    PairScore,
+    Parameters,
+    explain,
+    pair_weight,
+    probability_from_weight,
+)
+
+DEFAULT_MAX_BLOCK = 50
+
+
+def blocking_keys(keys: MatchKeys) -> set[str]:
+    """The keys a record is filed under; two records are compared when they share one. The kind is
+    part of every key, so a company is never compared with a person."""
+    kind = keys.kind
+    found: set[str] = set()
+    if keys.name:
+        found.add(f"{kind}|n|{keys.name}")
+    if keys.name_pinyin:
+        found.add(f"{kind}|y|{keys.name_pinyin}")
+    if keys.name_sorted:
+        found.add(f"{kind}|s|{keys.name_sorted}")
+    for phone in keys.phones:
+        found.add(f"{kind}|p|{phone}")
+    if keys.email:
+        found.add(f"{kind}|e|{keys.email}")
+    if keys.credit_code:
+        found.add(f"{kind}|c|{keys.credit_code}")
+    place = keys.postal_code or keys.city or keys.company
+    if keys.birth_date:
+        found.add(f"{kind}|d|{keys.birth_date}")
+    for token in keys.tokens:
+        if len(token) >= 3:
+            if place:
+                found.add(f"{kind}|tp|{token}|{place}")
+            if keys.birth_date:
+                found.add(f"{kind}|td|{token[:3]}|{keys.birth_date[:4]}")
+    if kind != COMPANY and keys.name_pinyin and place:
+        found.add(f"{kind}|yp|{keys.name_pinyin[:4]}|{place}")
+    if keys.address and keys.postal_code:
+        found.add(f"{kind}|a|{keys.postal_code}|{keys.address[:6]}")
+    return found
+
+
+def candidate_pairs(records: list[MatchKeys], *, max_block: int = DEFAULT_MAX_BLOCK) -> set[tuple[int, int]]:
+    """Index pairs (i < j) into `records` that share at least one blocking key."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, keys in enumerate(records):
+        for key in blocking_keys(keys):
+            blocks[key].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        size = len(members)
+        if size < 2 or size > max_block:
+            continue
+        for position in range(size):
+            first = members[position]
+            for second in members[position + 1:]:
+                pairs.add((first, second) if first < second else (second, first))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Cluster:
+    members: tuple[object, ...]      # record ids, sorted
+    pairs: tuple[PairScore, ...]     # the scored pairs that tie it together, best first
+
+    @property
+    def score(self) -> float:
+        return max(pair.probability for pair in self.pairs)
+
+
+def connected_components(edges: Iterable[tuple[object, object]]) -> list[list[object]]:
+    """Groups of ids joined by edges (union–find with path halving)."""
+    parent: dict[object, object] = {}
+
+    def root(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right in edges:
+        a, b = root(left), root(right)
+        if a != b:
+            parent[max(a, b, key=str)] = min(a, b, key=str)
+    groups: dict[object, list[object]] = defaultdict(list)
+    for node in parent:
+        groups[root(node)].append(node)
+    return [sorted(group, key=lambda item: (str(type(item)), item)) for group in groups.values()]
+
+
+def _pair_key(left, right) -> tuple:
+    return (left, right) if (str(left), left) <= (str(right), right) else (right, left)
+
+
+def scored_pairs(
+    records: list[MatchKeys], *, threshold: float = DEFAULT_THRESHOLD, exclude: set[tuple] | frozenset = frozenset(),
+    max_block: int = DEFAULT_MAX_BLOCK, progress: Callable[[int, int], None] | None = None,
+    parameters: Parameters = DEFAULT_PARAMETERS, pairs: set[tuple[int, int]] | None = None,
+) -> list[PairScore]:
+    """Every candidate pair scoring at least `threshold`, explained. Pairs in `exclude` (id pairs a
+    reviewer dismissed, in either order) are never returned."""
+    if pairs is None:
+        pairs = candidate_pairs(records, max_block=max_block)
+    total = len(pairs)
+    found = []
+    for done, (i, j) in enumerate(pairs, 1):
+        a, b = records[i], records[j]
+        if probability_from_weight(pair_weight(a, b, parameters)) >= threshold:
+            key = _pair_key(a.id, b.id)
+            if key not in exclude:
+                found.append(explain(a, b, parameters))
+        if progress is not None and done % 20000 == 0:
+            progress(done, total)
+    if progress is not None:
+        progress(total, total)
+    return found
+
+
+def clusters_from_pairs(pairs: list[PairScore]) -> list[Cluster]:
+    """Connected components over the matching pairs, best-scoring cluster first."""
+    by_member: dict[object, list[PairScore]] = defaultdict(list)
+    for pair in pairs:
+        by_member[pair.left].append(pair)
+    result = []
+    for members in connected_components((pair.left, pair.right) for pair in pairs):
+        member_pairs = sorted({id(p): p for m in members for p in by_member.get(m, ())}.values(),
+                              key=lambda p: -p.probability)
+        result.append(Cluster(tuple(members), tuple(member_pairs)))
+    result.sort(key=lambda cluster: -cluster.score)
+    return result
+
+
+@dataclass(frozen=True)
+class LinkageResult:
+    clusters: list[Cluster]
+    parameters: Parameters
+    compared: int          # candidate pairs scored
+
+
+def find_duplicates(records: list[MatchKeys], *, threshold: float = DEFAULT_THRESHOLD,
+                    exclude: set[tuple] | frozenset = frozenset(), max_block: int = DEFAULT_MAX_BLOCK,
+                    train: bool = True, progress: Callable[[int, int], None] | None = None) -> LinkageResult:
+    """Blocking, (unsupervised) training, scoring and clustering in one call: the duplicate clusters
+    among `records`. With `train`, m/u and the prior are estimated from these records by EM
+    (`estimate_parameters`); otherwise the defaults are used."""
+    pairs = candidate_pairs(records, max_block=max_block)
+    parameters = DEFAULT_PARAMETERS
+    if train and len(records) >= 50:
+        from veracity.matching.scoring import estimate_parameters
+
+        # A sample of the candidate pairs trains as well as all of them, at a fraction of the cost.
+        parameters = estimate_parameters(records, list(pairs)[:30000], sample=30000, iterations=10)
+    found = scored_pairs(records, threshold=threshold, exclude=exclude, progress=progress,
+                         parameters=parameters, pairs=pairs)
+    return LinkageResult(clusters_from_pairs(found), parameters, len(pairs))
+
+
+def best_matches(candidate: MatchKeys, existing: Iterable[MatchKeys], *, threshold: float = DEFAULT_THRESHOLD,
+                 limit: int = 5) -> list[PairScore]:
+    """The existing records that `candidate` (a record being entered) probably duplicates, best first."""
+    scores = [explain(candidate, other) for other in existing if other.id != candidate.id]
+    scores = [score for score in scores if score.probability >= threshold]
+    scores.sort(key=lambda score: -score.probability)
+    return scores[:limit]
