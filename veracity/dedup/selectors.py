@@ -207,6 +207,15 @@ def likely_duplicate_contacts(*, user, values: dict, exclude_pk: int | None = No
             for score in best_matches(new, existing, threshold=threshold, limit=limit)]
 
 
+def duplicate_record_ids(entity: str) -> set[int]:
+    """Ids of the customers ("customer") or contacts ("contact") in an open or confirmed duplicate
+    cluster: the uniqueness part of the data-quality score."""
+    column = "contact_id" if entity == "contact" else "customer_id"
+    return set(ClusterMember.objects.filter(
+        cluster__status__in=[ClusterStatus.OPEN, ClusterStatus.CONFIRMED], **{f"{column}__isnull": False},
+    ).values_list(column, flat=True))
+
+
 def duplicates_created_by(user, start: dt.datetime, end: dt.datetime) -> int:
     """How many customers `user` created (or owns, when created by the system) in [start, end) that sit in
     an open or confirmed duplicate cluster with an older record: the "duplicates a rep created" figure of

@@ -15,3 +15,6 @@ class ForecastingConfig(AppConfig):
         # their own customers, a team-scoped user those of their teams' customers. Aggregate series
         # (company, team, category, product) are scoped by the rules in forecasting.selectors.
         register_owner_paths(Resource.FORECAST, ("customer__owner",))
+        from veracity.notifications.services import kind_register
+
+        kind_register("forecasting.anomaly", _("Anomaly alerts"))

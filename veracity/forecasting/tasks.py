@@ -27,5 +27,6 @@ def clv_refresh_task() -> dict:
 
 @task()
 def alerts_detect_task() -> dict:
-    """Daily: raise anomaly alerts. Notifying the owners is wired at the call to `alerts_detect`."""
-    return {"created": len(services.alerts_detect())}
+    """Daily: raise anomaly alerts and notify the people who act on them."""
+    created = services.alerts_detect()
+    return {"created": len(created), "notified": services.alerts_notify(created)}

@@ -323,3 +323,63 @@ for _criterion in (
               _apply_order_count, group=PURCHASES),
 ):
     criterion_register(_criterion)
+
+
+# --- Criteria read from the apps below marketing: analytics (RFM), forecasting (value), feedback ---------
+def _apply_rfm_segment(customers: QuerySet, values: dict) -> QuerySet:
+    from veracity.analytics.models import CustomerRfm
+
+    if not values[""]:
+        return customers
+    return customers.filter(pk__in=CustomerRfm.objects.filter(segment__in=values[""]).values("customer_id"))
+
+
+def _apply_customer_value(field_name: str) -> Callable[[QuerySet, dict], QuerySet]:
+    def apply(customers: QuerySet, values: dict) -> QuerySet:
+        from veracity.forecasting.models import CustomerValue
+
+        bounds = {}
+        if values.get("min") is not None:
+            bounds[f"{field_name}__gte"] = values["min"]
+        if values.get("max") is not None:
+            bounds[f"{field_name}__lte"] = values["max"]
+        if not bounds:
+            return customers
+        return customers.filter(pk__in=CustomerValue.objects.filter(**bounds).values("customer_id"))
+    return apply
+
+
+def _apply_satisfaction(customers: QuerySet, values: dict) -> QuerySet:
+    """Customers whose latest NPS answer (0–10) lies in the range."""
+    from veracity.feedback.selectors import customer_satisfaction
+
+    low, high = values.get("min"), values.get("max")
+    if low is None and high is None:
+        return customers
+    scores = customer_satisfaction(list(customers.values_list("pk", flat=True)))
+    keep = [pk for pk, answer in scores.items() if answer.get("nps") is not None
+            and (low is None or answer["nps"] >= low) and (high is None or answer["nps"] <= high)]
+    return customers.filter(pk__in=keep)
+
+
+def _rfm_choices():
+    from veracity.analytics.models import RfmSegment
+
+    return RfmSegment.choices
+
+
+for _criterion in (
+    Criterion("rfm_segment", _("RFM segment"), lambda: {"": forms.MultipleChoiceField(choices=_rfm_choices())},
+              _apply_rfm_segment, group=PURCHASES),
+    Criterion("lifetime_value", _("Lifetime value (reporting currency)"),
+              _range_fields(forms.DecimalField, _("at least"), _("at most"), max_digits=16, decimal_places=2),
+              _apply_customer_value("clv"), group=PURCHASES),
+    Criterion("churn_risk", _("Churn risk (0–1)"),
+              _range_fields(forms.DecimalField, _("at least"), _("at most"), max_digits=4, decimal_places=3,
+                            min_value=0, max_value=1),
+              _apply_customer_value("churn_probability"), group=PURCHASES),
+    Criterion("satisfaction", _("Latest NPS score (0–10)"),
+              _range_fields(forms.IntegerField, _("at least"), _("at most"), min_value=0, max_value=10),
+              _apply_satisfaction, group=PURCHASES),
+):
+    criterion_register(_criterion)

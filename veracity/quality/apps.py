@@ -22,6 +22,11 @@ class QualityConfig(AppConfig):
         register_owner_paths(Resource.DATA_AUDIT, ("rep",))
         # Key-field changes by reps wait for approval: customers calls this gate without importing us.
         change_gate_register(change_gate)
+        # Uniqueness and "duplicates a rep created" come from the dedup matcher's clusters.
+        from veracity.dedup.selectors import duplicate_record_ids
+        from veracity.quality.uniqueness import duplicate_metrics_register, matcher_duplicates_created_by
+
+        duplicate_metrics_register(ids=duplicate_record_ids, created_by=matcher_duplicates_created_by)
         kind_register("quality.reminder", _("Data-quality reminders"))
         kind_register("quality.review", _("Change reviews"))
         kind_register("quality.audit", _("Data audits"))

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from veracity.customers.models import Contact, Customer
 
@@ -36,6 +37,15 @@ def exact_key_duplicates_created_by(user, start: dt.date, end: dt.date) -> int:
         if Customer.objects.filter(keys, created_at__lt=customer.created_at).exclude(pk=customer.pk).exists():
             count += 1
     return count
+
+
+def matcher_duplicates_created_by(user, start: dt.date, end: dt.date) -> int:
+    """The dedup matcher's count for the scorecard's inclusive date range [start, end]."""
+    from veracity.dedup.selectors import duplicates_created_by as created_by
+
+    tz = timezone.get_current_timezone()
+    return created_by(user, dt.datetime.combine(start, dt.time(), tzinfo=tz),
+                      dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz))
 
 
 duplicate_ids: Callable[[str], set[int]] = exact_key_duplicate_ids

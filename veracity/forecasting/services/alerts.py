@@ -163,3 +163,32 @@ def anomaly_alert_acknowledge(*, actor, pk: int) -> AnomalyAlert:
                            changes={"acknowledged_at": [None, alert.acknowledged_at.isoformat()]})
     return alert
 
+
+
+def alerts_notify(alerts: list[AnomalyAlert]) -> int:
+    """Tell the people who act on new alerts: a customer's owner and their team's manager for a
+    customer alert; sales managers and admins for a region alert. Returns notifications sent."""
+    from django.urls import reverse
+
+    from veracity.accounts.models import RoleCode, User
+    from veracity.notifications.services import notify, recipient_language
+
+    leads = list(User.objects.filter(is_active=True, roles__code__in=[RoleCode.ADMIN, RoleCode.SALES_MANAGER])
+                 .distinct())
+    sent = 0
+    for alert in alerts:
+        if alert.customer_id:
+            owner = alert.customer.owner
+            recipients = {owner}
+            if owner.team_id and owner.team.manager_id:
+                recipients.add(owner.team.manager)
+        else:
+            recipients = set(leads)
+        for recipient in recipients:
+            if not recipient.is_active:
+                continue
+            with recipient_language(recipient):
+                notify(recipient, kind="forecasting.anomaly", title=alert.message,
+                       url=reverse("forecasting:alert_list"), email_now=alert.severity == "critical")
+            sent += 1
+    return sent

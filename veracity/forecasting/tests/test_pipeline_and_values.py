@@ -98,6 +98,18 @@ def test_big_customer_gone_quiet_raises_one_alert_seen_only_within_scope(rep_li,
     assert AnomalyAlert.objects.get(pk=rhythm[0].pk).acknowledged_by == manager_mei
 
 
+def test_a_customer_alert_notifies_its_owner_and_their_team_manager(rep_li, rep_bob, manager_mei):
+    from veracity.notifications.models import Notification
+
+    regular = customer_for(rep_li, name="Regular buyer")
+    for k in range(8):
+        order_for(regular, day=dt.date(2026, 1, 5) + dt.timedelta(days=10 * k), amount="5000.00")
+    created = [a for a in services.alerts_detect(today=dt.date(2026, 6, 1)) if a.customer_id == regular.pk]
+    assert services.alerts_notify(created) == 2
+    notified = set(Notification.objects.filter(kind="forecasting.anomaly").values_list("recipient__username", flat=True))
+    assert notified == {rep_li.username, manager_mei.username}
+
+
 def test_a_regions_week_far_above_its_usual_revenue_raises_an_alert(rep_li):
     customer = customer_for(rep_li)
     monday = dt.date(2026, 1, 5)

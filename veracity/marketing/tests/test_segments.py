@@ -137,3 +137,28 @@ def test_campaign_shows_its_target_segment_member_count(shop, marketing_ana, web
     assert campaign.code == "SPRING-EXPO"
     page = web_client_for(marketing_ana).get(f"/marketing/campaigns/{campaign.pk}/")
     assert page.status_code == 200 and "3 members" in page.content.decode()
+
+
+def test_rfm_value_churn_and_satisfaction_criteria_read_the_apps_that_compute_them(admin, shop):
+    from django.utils import timezone
+
+    from veracity.analytics.models import CustomerRfm
+    from veracity.feedback.models import Survey, SurveyResponse
+    from veracity.forecasting.models import CustomerValue
+
+    a, b, c = shop["a"], shop["b"], shop["c"]
+    today = dt.date(2026, 3, 1)
+    for customer, segment in ((a, "champions"), (c, "at_risk")):
+        CustomerRfm.objects.create(customer=customer, last_order_day=today, recency_days=1, frequency=2,
+                                   monetary_cents=100, r_score=5, f_score=5, m_score=5, segment=segment,
+                                   computed_on=today)
+    for customer, clv, churn in ((a, "900.00", 0.1), (b, "50.00", 0.8)):
+        CustomerValue.objects.create(customer=customer, clv=Decimal(clv), churn_probability=churn,
+                                     expected_purchases_90d=1.0, purchases=2, fitted_at=timezone.now())
+    survey = Survey.objects.create(name="NPS", kind="nps", title_en="How likely?")
+    SurveyResponse.objects.create(survey=survey, customer=c, nps_score=3)
+    SurveyResponse.objects.create(survey=survey, customer=a, nps_score=9)
+    assert _names(admin, {"rfm_segment": ["at_risk"]}) == ["Gamma"]
+    assert _names(admin, {"lifetime_value__min": "500"}) == ["Alpha"]
+    assert _names(admin, {"churn_risk__min": "0.5"}) == ["Beta"]
+    assert _names(admin, {"satisfaction__max": "6"}) == ["Gamma"]

@@ -126,7 +126,14 @@ def test_scorecard_metrics_from_known_data(customer, rep_li):
                             due_at=now - dt.timedelta(hours=1), done=True, done_at=now - dt.timedelta(hours=2))
     Activity.objects.create(kind="task", subject="Late", customer=customer, owner=rep_li, assignee=rep_li,
                             due_at=now - dt.timedelta(hours=1))
-    Customer.objects.create(code="D1", name="重复", owner=rep_li, phone="+8613800138000", created_by=rep_li)
+    duplicate = Customer.objects.create(code="D1", name="重复", owner=rep_li, phone="+8613800138000",
+                                        created_by=rep_li)
+    # The dedup matcher put it in a cluster with the older customer (its scan is tested in dedup).
+    from veracity.dedup.models import ClusterMember, DuplicateCluster, ScanRun
+    cluster = DuplicateCluster.objects.create(scan=ScanRun.objects.create(status="done"), entity="company",
+                                              score=0.97)
+    ClusterMember.objects.bulk_create([ClusterMember(cluster=cluster, customer=customer),
+                                       ClusterMember(cluster=cluster, customer=duplicate)])
     period = f"{timezone.localdate():%Y-%m}"
     card = scorecard_compute(rep_li, period)
     # customer: phone, email, industry of 6 fields + credit code (company) = 3/7; the duplicate 1/7.

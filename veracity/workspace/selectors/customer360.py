@@ -6,14 +6,8 @@ kind of record at all, and the page then leaves the panel out. Field permissions
 job too (the orders panel shows cost and margin only to those who may see them).
 
 Apps below the workspace cannot add panels themselves (they may not import upward); the workspace
-lists them here. `customer_360_panel_register` lets a panel be added from this layer, e.g. at merge
-time the lifetime value and churn risk panel reading `forecasting.CustomerValue`:
-
-    customer_360_panel_register(Panel(
-        key="value", title=_("Lifetime value and churn risk"), template="workspace/360/value.html",
-        order=15, loader=lambda user, customer: ...))  # forecasting.selectors, scoped by "forecast" view
-
-Until then the page shows the `value` slot as "not available"."""
+lists them here, including the lifetime value and churn risk panel reading `forecasting.CustomerValue`.
+`customer_360_panel_register` adds or replaces a panel from this layer."""
 
 from collections import Counter
 from collections.abc import Callable
@@ -119,8 +113,14 @@ def _preferences(user, customer) -> dict | None:
 
 
 def _value_slot(user, customer) -> dict | None:
-    """The place of the lifetime value and churn risk panel (forecasting), until it is registered."""
-    return {"available": False}
+    """Lifetime value and churn risk (forecasting.CustomerValue); hidden from users without the
+    forecast permission, "not computed yet" until the nightly fit has seen this customer."""
+    from veracity.forecasting.selectors import customer_value_list
+
+    if not can(user, Resource.FORECAST, Action.VIEW):
+        return None
+    value = customer_value_list(user=user).filter(customer_id=customer.pk).first()
+    return {"available": value is not None, "value": value}
 
 
 PANELS: list[Panel] = [

@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         console = Console(file=self.stdout._out, quiet=options["verbosity"] == 0)
         created = services.alerts_detect()
+        services.alerts_notify(created)
         for alert in created:
             console.print(f"[{alert.severity}] {alert.message}", markup=False)
         console.print(f"{len(created)} new alerts.")
