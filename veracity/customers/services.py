@@ -170,7 +170,10 @@ def _clean_customer_values(values: dict[str, Any], *, instance: Customer | None)
         raise ValidationFailed(errors)
     view = {name: getattr(instance, name) for name in CUSTOMER_WRITABLE_FIELDS if name != "tags"} if instance else {}
     view.update(cleaned)
-    cleaned.update(customer_derived_fields(view))
+    if instance is None or "name" in cleaned or "kind" in cleaned:
+        # Derived keys change only with the name or kind; recomputing them on every save would count
+        # as a change (a new version) for records whose keys predate a newer key column.
+        cleaned.update(customer_derived_fields(view))
     return cleaned
 
 

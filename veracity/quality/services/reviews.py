@@ -44,9 +44,9 @@ def top_accounts(rep, count: int) -> list[Customer]:
     """The rep's most valuable customers: by order totals over the last year, then most recently changed."""
     since = timezone.localdate() - dt.timedelta(days=365)
     return list(Customer.objects.filter(owner=rep)
-                .annotate(value=Sum("orders__total_amount", filter=Q(orders__order_date__gte=since,
+                .annotate(order_value=Sum("orders__total_amount", filter=Q(orders__order_date__gte=since,
                                                                       orders__deleted_at__isnull=True)))
-                .order_by("-value", "-updated_at", "pk")[:count])
+                .order_by("-order_value", "-updated_at", "pk")[:count])
 
 
 @transaction.atomic
