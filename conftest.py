@@ -31,6 +31,7 @@ def english_unless_a_test_asks_otherwise():
 REFERENCE_DATA_MIGRATIONS = [
     "veracity.accounts.migrations.0002_default_roles_and_permissions",
     "veracity.accounts.migrations.0004_grants_for_standards_imports_backups_jobs",
+    "veracity.accounts.migrations.0007_grants_for_quality_analytics_marketing_service",
     "veracity.pipeline.migrations.0002_default_stages",
 ]
 
