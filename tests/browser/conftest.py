@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
 # data are still synchronous and safe here.
@@ -15,6 +17,23 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server, answering one request at a time.
+
+    Why: on SQLite the test database lives in memory and the live server shares the test's single
+    connection. A threaded server lets a page's parallel htmx requests use that connection at once,
+    and under load one of them fails with "database table is locked" (a panel never loads). Django's
+    own server handles the requests in the thread that already holds the shared connection.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
+
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
 
