@@ -218,6 +218,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("VERACITY_MAX_BODY_BYTES", 5 * 1024 * 1024
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# Our own zh_Hans input formats put ISO dates first (see config/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["veracity.config.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("VERACITY_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
