@@ -15,23 +15,25 @@ def neutralise(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def error_table(errors) -> list[list[str]]:
+def error_table(errors, headers: dict[str, str] | None = None) -> list[list[str]]:
+    """The problems as rows; `headers` names each column as the user's file does (canonical -> header)."""
+    headers = headers or {}
     header = [_("Row"), _("Column"), _("Value"), _("Problem"), _("Level")]
-    rows = [[str(error.row_number), error.column, error.value, error.message, error.get_level_display()]
-            for error in errors]
+    rows = [[str(error.row_number), headers.get(error.column, error.column), error.value, error.message,
+             error.get_level_display()] for error in errors]
     return [header] + [[neutralise(cell) for cell in row] for row in rows]
 
 
-def errors_csv(errors) -> bytes:
+def errors_csv(errors, headers: dict[str, str] | None = None) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(error_table(errors))
+    csv.writer(buffer).writerows(error_table(errors, headers))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def errors_xlsx(errors) -> bytes:
+def errors_xlsx(errors, headers: dict[str, str] | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(_("Problems"))
-    for row in error_table(errors):
+    for row in error_table(errors, headers):
         worksheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -25,6 +25,15 @@ def import_row_errors(*, run: ImportRun, level: str | None = None):
     return errors.order_by("row_number", "id")
 
 
+def file_headers_by_column(run: ImportRun) -> dict[str, str]:
+    """Canonical column -> the header the user's own file has for it.
+
+    Why: problems are stored against canonical columns (the same for every file), but people look for
+    the column in their file, e.g. 手机 rather than phone.
+    """
+    return {column: header for header, column in (run.mapping or {}).items() if column}
+
+
 def import_mapping_list(*, user, entity: str | None = None):
     access_require(user, Resource.IMPORT, Action.VIEW)
     mappings = ImportMapping.objects.all()

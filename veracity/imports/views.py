@@ -102,10 +102,18 @@ def import_preview(request, pk: int):
     errors = selectors.import_row_errors(run=run)
     return render(request, "imports/import_preview.html", {
         "run": run, "counts": run.counts.get("dry_run", {}), "headers": headers, "rows": rows,
-        "errors": errors[:PREVIEW_ERRORS], "error_count": errors.count(),
+        "errors": _named_as_in_file(run, errors[:PREVIEW_ERRORS]), "error_count": errors.count(),
         "can_run": can(request.user, Resource.IMPORT, Action.CREATE) and run.status == ImportStatus.VALIDATED,
         "entity_label": ENTITY_LABELS.get(run.entity, run.entity),
     })
+
+
+def _named_as_in_file(run, errors) -> list:
+    headers = selectors.file_headers_by_column(run)
+    errors = list(errors)
+    for error in errors:
+        error.file_column = headers.get(error.column, error.column)
+    return errors
 
 
 @login_required
@@ -132,13 +140,14 @@ def import_detail(request, pk: int):
 def import_errors(request, pk: int):
     run = selectors.import_run_get(user=request.user, pk=pk)
     errors = selectors.import_row_errors(run=run)
+    headers = selectors.file_headers_by_column(run)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            downloads.errors_xlsx(errors),
+            downloads.errors_xlsx(errors, headers),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         extension = "xlsx"
     else:
-        response = HttpResponse(downloads.errors_csv(errors), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(downloads.errors_csv(errors, headers), content_type="text/csv; charset=utf-8")
         extension = "csv"
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-problems.{extension}"'
     return response

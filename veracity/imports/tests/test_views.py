@@ -93,3 +93,14 @@ def test_api_upload_execute_and_revert(admin, api_client_for, django_capture_on_
     assert not Customer.objects.filter(code="C-9").exists()
     refused = client.post("/api/v1/imports", {"file": SimpleUploadedFile("b.csv", b"name\r\n"), "entity": "customers"})
     assert refused.status_code == 422 and refused.json()["code"] == "file_header_only"
+
+
+@pytest.mark.django_db
+def test_problems_name_the_column_as_the_users_file_does(admin, web_client_for):
+    rows = [["客户编号", "客户名称", "手机"], ["C-1", "华为", "12345"]]
+    run = upload(admin, csv_bytes(rows, "gbk"), "customers")
+    client = web_client_for(admin)
+    preview = client.get(f"/imports/{run.pk}/preview/").content.decode()
+    assert "<td>手机</td><td>12345</td>" in preview
+    error_file = client.get(f"/imports/{run.pk}/errors/").content.decode("utf-8-sig")
+    assert "2,手机,12345," in error_file
