@@ -50,21 +50,27 @@ def browser():
         browser.close()
 
 
+def login_page(browser, live_server, user, *, password, phone=False, language="en-US"):
+    """A new browser context's page that has submitted `user`'s password on the login form."""
+    context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale=language,
+                                  base_url=live_server.url, is_mobile=phone, has_touch=phone)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    return page
+
+
 @pytest.fixture
 def page_for(browser, live_server):
     """page_for(user, phone=False, language="en") -> a Playwright page logged in as `user`."""
     contexts = []
 
     def make(user, *, password, phone: bool = False, language: str = "en-US"):
-        context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale=language,
-                                      base_url=live_server.url, is_mobile=phone, has_touch=phone)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        page = login_page(browser, live_server, user, password=password, phone=phone, language=language)
+        contexts.append(page.context)
         page.wait_for_url(f"{live_server.url}/")
         return page
 

@@ -46,21 +46,14 @@ def test_rep_with_two_factor_logs_in_on_a_phone(browser, live_server, rep_li, pa
 
     from veracity.accounts.services import totp_enrol_confirm, totp_enrol_start
 
-    from .conftest import PHONE, assert_fits_phone
+    from .conftest import assert_fits_phone, login_page
 
     device = totp_enrol_start(user=rep_li)
     totp = pyotp.TOTP(device.secret)
     # Enrol with the previous step's code, so the login below can use the current one.
     totp_enrol_confirm(user=rep_li, code=totp.at(time.time() - 30))
 
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
-                                  base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", rep_li.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page = login_page(browser, live_server, rep_li, password=password, phone=True, language="zh-CN")
     page.wait_for_url(f"{live_server.url}/login/verify/")
     assert_fits_phone(page)
     assert page.locator("input[name=code]").get_attribute("autocomplete") == "one-time-code"
@@ -75,4 +68,4 @@ def test_rep_with_two_factor_logs_in_on_a_phone(browser, live_server, rep_li, pa
     page.wait_for_url(f"{live_server.url}/")
     assert rep_li.username in page.content() or rep_li.get_full_name() in page.content()
     assert_fits_phone(page)
-    context.close()
+    page.context.close()
