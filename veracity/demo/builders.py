@@ -261,14 +261,13 @@ class DemoPlan:
         for index in buyers:
             total += self.customer_meta[index]["weight"]
             cumulative.append(total)
-        churn_cutoff = self.today - dt.timedelta(days=180)
+        stops = self._last_buying_days(customers, buyers)
         orders, all_lines = [], []
         for number, (day, lines_wanted) in enumerate(zip(self._order_days(order_count), line_counts, strict=True), 1):
             eligible = max(1, bisect.bisect_right(created_days, day))
-            for _attempt in range(5):
+            for _attempt in range(12):
                 pick = buyers[bisect.bisect_left(cumulative, rng.random() * cumulative[eligible - 1])]
-                churned = customers[pick].lifecycle_status == LifecycleStatus.CHURNED
-                if not (churned and day > churn_cutoff):
+                if pick not in stops or day <= stops[pick]:
                     break
             customer, meta = customers[pick], self.customer_meta[pick]
             currency = meta["currency"]
@@ -304,6 +303,18 @@ class DemoPlan:
                 created_at=created, updated_at=created, created_by=customer.owner, updated_by=customer.owner))
             all_lines.append(lines)
         return orders, all_lines
+
+    def _last_buying_days(self, customers, buyers: list[int]) -> dict[int, dt.date]:
+        """The day each lapsing buyer stopped buying: every churned customer (7 to 15 months ago) and a
+        share of current ones (4 to 12 months ago), so churn risk and "at risk" segments have members."""
+        rng = random.Random(self.rng.random())
+        stops = {}
+        for index in buyers:
+            if customers[index].lifecycle_status == LifecycleStatus.CHURNED:
+                stops[index] = self.today - dt.timedelta(days=rng.randint(210, 450))
+            elif rng.random() < 0.18:
+                stops[index] = self.today - dt.timedelta(days=rng.randint(120, 360))
+        return stops
 
     # --- pipeline ----------------------------------------------------------------------------
     def build_opportunities(self, customers, contacts, stages: list[PipelineStage]):

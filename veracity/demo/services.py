@@ -23,6 +23,7 @@ from veracity.dedup.services import scan_run_execute
 from veracity.demo import builders
 from veracity.demo.analytics import demo_analytics_load
 from veracity.demo.quality import demo_quality_load
+from veracity.demo.service_feedback import demo_service_feedback_load
 from veracity.forecasting.errors import NotEnoughHistory
 from veracity.forecasting.services import alerts_detect, clv_refresh, forecast_refresh_scheduled
 from veracity.marketing.demo import demo_marketing_load
@@ -219,6 +220,9 @@ def demo_load(
     progress.phase("Campaigns and segments", 1)
     marketing = demo_marketing_load(owner=users.get("marketing") or next(iter(users.values())), seed=seed)
     progress.advance(1)
+    progress.phase("Tickets, surveys and feedback", 1)
+    feedback = demo_service_feedback_load(users=users, seed=seed)
+    progress.advance(1)
     progress.phase("Forecasts, customer value, alerts", 3)
     _prediction_load()
     progress.advance(3)
@@ -237,7 +241,7 @@ def demo_load(
         "customers": len(customer_rows), "contacts": len(contact_rows), "orders": len(orders),
         "order_lines": len(line_rows), "opportunities": len(opportunities),
         "stage_changes": len(change_rows), "activities": len(activities),
-        "campaigns": marketing["campaigns"], "segments": marketing["segments"],
+        "campaigns": marketing["campaigns"], "segments": marketing["segments"], **feedback,
     }
     audit_event_record(
         actor=None, action=AuditAction.CREATE, object_type="demo.dataset", object_id=str(seed),

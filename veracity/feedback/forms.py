@@ -7,6 +7,9 @@ from veracity.feedback.models import Question, Survey
 CATEGORY_CHOICES = [("", _("Any score")), ("promoter", _("Promoters (9–10)")), ("passive", _("Passives (7–8)")),
                     ("detractor", _("Detractors (0–6)")), ("low_csat", _("Low CSAT (1–2)"))]
 
+# ISO values whatever the language: a Chinese date format would leave the browser's date field empty.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class SurveyForm(ServiceValidatedModelForm):
     class Meta:
@@ -38,5 +41,5 @@ class ResponseFilterForm(StyledFormMixin, forms.Form):
                               widget=forms.TextInput(attrs={"placeholder": _("Keyword")}))
     follow_up = forms.ChoiceField(required=False, choices=[("", _("Any follow-up")), ("open", _("Follow-up open")),
                                                            ("done", _("Follow-up done"))])
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(required=False, widget=DATE_INPUT)

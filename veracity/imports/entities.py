@@ -136,13 +136,26 @@ def _update_existing(existing, values: dict, update, previous: dict | None = Non
     return Outcome("updated", [Written(updated, "updated", previous)])
 
 
+def _campaign(row: MappedRow) -> int | None:
+    """The campaign named by the row's campaign_code (None when the column is absent or blank); an
+    unknown code fails the row, the same rule for customers, opportunities and order lines."""
+    if not _has(row, "campaign_code"):
+        return None
+    campaign = campaign_code_resolve(_v(row, "campaign_code"))
+    if campaign is None:
+        raise RowFailure([Issue(row.number, "campaign_code", _v(row, "campaign_code"),
+                                _("No campaign has this code."))])
+    return campaign.pk
+
+
 # ---------------------------------------------------------------------------------------------
 # Customers
 
 CUSTOMER_FIELDS = {"customer_code": "code", "name": "name", "kind": "kind", "phone": "phone", "email": "email",
                    "province": "province", "city": "city", "address": "address_line", "industry": "industry",
                    "credit_code": "credit_code"}
-CUSTOMER_COLUMNS = {service: column for column, service in CUSTOMER_FIELDS.items()} | {"owner": "owner"}
+CUSTOMER_COLUMNS = {service: column for column, service in CUSTOMER_FIELDS.items()} | {
+    "owner": "owner", "campaign": "campaign_code"}
 
 
 def customer_values(row: MappedRow) -> dict[str, Any]:
@@ -215,6 +228,8 @@ class CustomerHandler:
     def persist(self, unit: list[MappedRow], ctx: Context) -> Outcome:
         row = unit[0]
         values = customer_values(row)
+        if (campaign := _campaign(row)) is not None:
+            values["campaign"] = campaign
         code = self.key(row)
         existing = Customer.objects.select_related("owner").filter(code=code).first() if code else None
         try:
@@ -443,12 +458,8 @@ class OrderHandler:
             header["channel"] = parsing.choice_value(Channel, _v(first, "channel"))
         if _has(first, "region"):
             header["region"] = parsing.choice_value(Region, _v(first, "region"))
-        if _has(first, "campaign_code"):
-            campaign = campaign_code_resolve(_v(first, "campaign_code"))
-            if campaign is None:
-                raise RowFailure([Issue(first.number, "campaign_code", _v(first, "campaign_code"),
-                                        _("No campaign has this code."))])
-            header["campaign"] = campaign.pk
+        if (campaign := _campaign(first)) is not None:
+            header["campaign"] = campaign
         lines = []
         for row in unit:
             product = self._product(row, ctx, currency, writes)
@@ -514,6 +525,8 @@ class OpportunityHandler:
             values["currency"] = _v(row, "currency").upper()
         if _has(row, "description"):
             values["description"] = _v(row, "description")
+        if (campaign := _campaign(row)) is not None:
+            values["campaign"] = campaign
         if _has(row, "expected_close_date"):
             try:
                 values["expected_close_date"] = parsing.parse_date(row.values["expected_close_date"])
@@ -521,7 +534,8 @@ class OpportunityHandler:
                 raise RowFailure([Issue(row.number, "expected_close_date", _v(row, "expected_close_date"),
                                         _("Enter a date such as 2026-03-05."))]) from None
         field_columns = {"name": "name", "amount": "amount", "currency": "currency", "customer": "customer_code",
-                         "expected_close_date": "expected_close_date", "description": "description"}
+                         "expected_close_date": "expected_close_date", "description": "description",
+                         "campaign": "campaign_code"}
         existing = Opportunity.objects.filter(customer=customer, name=values["name"]).first()
         try:
             if existing is not None and ctx.mode == "upsert":

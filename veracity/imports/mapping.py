@@ -26,6 +26,7 @@ def _c(name, label, *synonyms, required=False) -> Column:
 _CUSTOMER_CODE = ("customer code", "customer id", "customer no", "客户编号", "客户编码", "客户代码", "客户号")
 _CUSTOMER_NAME = ("customer", "customer name", "company", "company name", "客户名称", "客户", "客户名", "公司名称", "公司")
 _PHONE = ("phone", "telephone", "tel", "mobile", "手机", "电话", "手机号", "手机号码", "联系电话", "电话号码")
+_CAMPAIGN_CODE = ("campaign", "campaign id", "utm campaign", "活动编码", "活动代码", "活动编号", "营销活动", "营销活动编码")
 _EMAIL = ("email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件", "邮件")
 
 ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -42,6 +43,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("owner", gettext_lazy("Owner"), "account owner", "负责人", "客户负责人", "归属人"),
         _c("credit_code", gettext_lazy("Unified social credit code"), "credit code", "uscc",
            "统一社会信用代码", "信用代码", "社会信用代码"),
+        _c("campaign_code", gettext_lazy("Campaign code"), *_CAMPAIGN_CODE),
     ),
     "contacts": (
         _c("customer_code", gettext_lazy("Customer code"), *_CUSTOMER_CODE, required=True),
@@ -79,7 +81,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("currency", gettext_lazy("Currency"), "币种", "货币"),
         _c("salesperson", gettext_lazy("Salesperson"), "sales rep", "sales", "销售员", "销售", "业务员", "销售人员"),
         _c("channel", gettext_lazy("Channel"), "渠道", "销售渠道"),
-        _c("campaign_code", gettext_lazy("Campaign code"), "campaign", "活动编码", "营销活动"),
+        _c("campaign_code", gettext_lazy("Campaign code"), *_CAMPAIGN_CODE),
         _c("discount", gettext_lazy("Discount %"), "discount percent", "折扣", "折扣率"),
     ),
     "opportunities": (
@@ -89,6 +91,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("currency", gettext_lazy("Currency"), "币种", "货币"),
         _c("expected_close_date", gettext_lazy("Expected close date"), "close date", "预计成交日期", "预计签单日期"),
         _c("description", gettext_lazy("Description"), "描述", "说明", "备注"),
+        _c("campaign_code", gettext_lazy("Campaign code"), *_CAMPAIGN_CODE),
     ),
     "activities": (
         _c("customer_code", gettext_lazy("Customer code"), *_CUSTOMER_CODE, required=True),

@@ -28,6 +28,8 @@ from veracity.sales.models import Order, OrderLine, OrderStatus, Region
 from veracity.sales.regions import PROVINCE_REGIONS
 
 DATE_WIDGET = {"type": "date"}
+# ISO values whatever the language: a Chinese date format would leave the browser's date field empty.
+DATE_INPUT = forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
 LIST_SEPARATORS = (",", "，", "、", ";", "；")
 
 
@@ -183,8 +185,8 @@ def _period_fields(main: forms.Field) -> Callable[[], dict[str, forms.Field]]:
     def fields() -> dict[str, forms.Field]:
         return {
             "": main() if callable(main) else main,
-            "from": forms.DateField(label=_("bought from"), widget=forms.DateInput(attrs=DATE_WIDGET)),
-            "to": forms.DateField(label=_("bought until"), widget=forms.DateInput(attrs=DATE_WIDGET)),
+            "from": forms.DateField(label=_("bought from"), widget=DATE_INPUT),
+            "to": forms.DateField(label=_("bought until"), widget=DATE_INPUT),
         }
     return fields
 
@@ -311,8 +313,8 @@ for _criterion in (
               _period_fields(lambda: forms.ModelMultipleChoiceField(queryset=ProductCategory.objects.all())),
               _bought("product__category"), group=PURCHASES),
     Criterion("last_purchase", _("Last purchase"),
-              lambda: {"after": forms.DateField(label=_("on or after"), widget=forms.DateInput(attrs=DATE_WIDGET)),
-                       "before": forms.DateField(label=_("on or before"), widget=forms.DateInput(attrs=DATE_WIDGET))},
+              lambda: {"after": forms.DateField(label=_("on or after"), widget=DATE_INPUT),
+                       "before": forms.DateField(label=_("on or before"), widget=DATE_INPUT)},
               _apply_last_purchase, group=PURCHASES),
     Criterion("total_spend", _("Total spend (reporting currency)"),
               _range_fields(forms.DecimalField, _("at least"), _("at most"), max_digits=16, decimal_places=2,

@@ -13,12 +13,15 @@ from veracity.pipeline.models import Opportunity
 from veracity.sales.models import Order
 
 CAMPAIGNS = [
-    ("EXPO-SZ", "深圳安防展 Security expo", CampaignChannel.EXHIBITION, 120, 90, "80000", "76500"),
-    ("WECHAT-Q", "微信公众号推广 WeChat push", CampaignChannel.WECHAT, 100, 60, "20000", "18200"),
-    ("SEARCH-BD", "百度搜索广告 Search ads", CampaignChannel.SEARCH, 200, 180, "50000", "52300"),
-    ("WEBINAR-LOCK", "智能锁网络研讨会 Smart-lock webinar", CampaignChannel.WEBINAR, 70, 1, "8000", "6400"),
-    ("EMAIL-NEWS", "客户通讯 Customer newsletter", CampaignChannel.EMAIL, 300, 270, "3000", "2800"),
+    ("EXPO-SZ", "深圳安防展 Security expo", CampaignChannel.EXHIBITION, 120, 90, "1200000", "1186500"),
+    ("WECHAT-Q", "微信公众号推广 WeChat push", CampaignChannel.WECHAT, 100, 60, "250000", "238200"),
+    ("SEARCH-BD", "百度搜索广告 Search ads", CampaignChannel.SEARCH, 200, 180, "600000", "612300"),
+    ("WEBINAR-LOCK", "智能锁网络研讨会 Smart-lock webinar", CampaignChannel.WEBINAR, 70, 1, "80000", "76400"),
+    ("EMAIL-NEWS", "客户通讯 Customer newsletter", CampaignChannel.EMAIL, 300, 270, "40000", "39800"),
 ]
+# A campaign is credited with leads created while it runs (and a week after), and with opportunities
+# and orders from its start to a month after its end: the share of those it brought in.
+LEAD_SHARE, OPPORTUNITY_SHARE, ORDER_SHARE = 0.25, 0.3, 0.05
 
 
 def demo_marketing_load(*, owner, seed: int = 42) -> dict[str, int]:
@@ -33,6 +36,8 @@ def demo_marketing_load(*, owner, seed: int = 42) -> dict[str, int]:
         Segment.objects.create(name="半年未购 Lapsed 6 months", owner=owner,
                                criteria={"lifecycle": ["customer"],
                                          "last_purchase__before": (today - dt.timedelta(days=182)).isoformat()}),
+        Segment.objects.create(name="流失风险客户 At risk (churn risk ≥ 0.5)", owner=owner,
+                               criteria={"lifecycle": ["customer"], "churn_risk__min": "0.5"}),
     ]
     campaigns = []
     for index, (code, name, channel, start_days, end_days, budget, cost) in enumerate(CAMPAIGNS):
@@ -40,18 +45,20 @@ def demo_marketing_load(*, owner, seed: int = 42) -> dict[str, int]:
             code=code, name=name, channel=channel, start_date=today - dt.timedelta(days=start_days),
             end_date=today - dt.timedelta(days=end_days), budget=Decimal(budget), actual_cost=Decimal(cost),
             owner=owner, target_segment=segments[index % len(segments)]))
-    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     counts = {"campaigns": len(campaigns), "segments": len(segments), "leads": 0, "opportunities": 0, "orders": 0}
-    for pk in rng.sample(customers, k=min(len(customers), max(1, len(customers) // 4))):
-        Customer.objects.filter(pk=pk).update(campaign=rng.choice(campaigns))
-        counts["leads"] += 1
-    for pk in Opportunity.objects.order_by("pk").values_list("pk", flat=True):
-        if rng.random() < 0.3:
-            Opportunity.objects.filter(pk=pk).update(campaign=rng.choice(campaigns))
-            counts["opportunities"] += 1
-    since = today - dt.timedelta(days=200)
-    for pk in Order.objects.filter(order_date__gte=since).order_by("pk").values_list("pk", flat=True):
-        if rng.random() < 0.2:
-            Order.objects.filter(pk=pk).update(campaign=rng.choice(campaigns))
-            counts["orders"] += 1
+    for campaign in campaigns:
+        lead_until = campaign.end_date + dt.timedelta(days=7)
+        follow_until = campaign.end_date + dt.timedelta(days=30)
+        attributed = [
+            ("leads", Customer, Customer.objects.filter(created_at__date__range=(campaign.start_date, lead_until),
+                                                        campaign__isnull=True), LEAD_SHARE),
+            ("opportunities", Opportunity, Opportunity.objects.filter(
+                created_at__date__range=(campaign.start_date, follow_until), campaign__isnull=True), OPPORTUNITY_SHARE),
+            ("orders", Order, Order.objects.filter(order_date__range=(campaign.start_date, follow_until),
+                                                   campaign__isnull=True), ORDER_SHARE),
+        ]
+        for key, model, candidates, share in attributed:
+            picked = [pk for pk in candidates.order_by("pk").values_list("pk", flat=True) if rng.random() < share]
+            model.objects.filter(pk__in=picked).update(campaign=campaign)
+            counts[key] += len(picked)
     return counts

@@ -7,6 +7,8 @@ from veracity.marketing.models import Campaign, CampaignChannel
 from veracity.marketing.reports import COLUMN_DIMENSIONS, ROW_DIMENSIONS
 
 DATE = {"type": "date"}
+# ISO values whatever the language: a Chinese date format would leave the browser's date field empty.
+DATE_INPUT = forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
 
 class CampaignForm(ServiceValidatedModelForm):
@@ -15,8 +17,8 @@ class CampaignForm(ServiceValidatedModelForm):
         fields = ["code", "name", "channel", "start_date", "end_date", "budget", "actual_cost", "target_segment",
                   "description"]
         widgets = {
-            "start_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -37,7 +39,7 @@ class CampaignFilterForm(StyledFormMixin, forms.Form):
         attrs={"placeholder": _("Code or name"), "type": "search"}))
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("All channels")), *CampaignChannel.choices])
-    active_on = forms.DateField(label=_("Running on"), required=False, widget=forms.DateInput(attrs=DATE))
+    active_on = forms.DateField(label=_("Running on"), required=False, widget=DATE_INPUT)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -74,8 +76,8 @@ class SegmentForm(StyledFormMixin, VersionedFormMixin, forms.Form):
 
 
 class PeriodForm(StyledFormMixin, forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs=DATE))
+    date_from = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), widget=DATE_INPUT)
 
 
 class CampaignReportForm(PeriodForm):

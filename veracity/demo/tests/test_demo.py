@@ -130,8 +130,15 @@ def test_pipeline_and_activities(demo):
 
 
 def test_every_record_has_a_creator_and_one_audit_event_summarises_the_load(demo):
-    for model in (Customer, Contact, Order, Opportunity, Activity):
+    for model in (Customer, Contact, Order, Opportunity):
         assert not model.objects.filter(created_by__isnull=True).exists(), model
+    # Only the system's own timeline entries (ticket notes and replies, feedback follow-ups) have no creator.
+    from veracity.feedback.models import SurveyResponse
+    from veracity.service.models import TicketMessage
+
+    system = {*TicketMessage.objects.values_list("activity_id", flat=True),
+              *SurveyResponse.objects.values_list("follow_up_id", flat=True)}
+    assert set(Activity.objects.filter(created_by__isnull=True).values_list("pk", flat=True)) <= system
     events = AuditEvent.objects.filter(object_type="demo.dataset")
     assert events.count() == 1
     assert events.get().extra["counts"]["order_lines"] == 300
@@ -159,6 +166,12 @@ def _snapshot():
 def test_same_seed_gives_the_same_data(db):
     run_demo(*SMALL)
     first = _snapshot()
+    from veracity.feedback.models import Survey, SurveyResponse
+    from veracity.service.models import Ticket
+
+    SurveyResponse.objects.all().delete()
+    Survey.all_objects.all().delete()
+    Ticket.all_objects.all().delete()
     for model in (Activity, OrderLine, Order, Opportunity, Contact):
         model.all_objects.all().delete() if hasattr(model, "all_objects") else model.objects.all().delete()
     Customer.tags.through.objects.all().delete()
@@ -176,3 +189,37 @@ def test_same_seed_gives_the_same_data(db):
     User.objects.all().delete()
     run_demo(*SMALL)
     assert _snapshot() == first
+
+
+def test_tickets_surveys_and_follow_ups_show_real_service_and_feedback_data(demo):
+    from veracity.feedback.models import SurveyResponse
+    from veracity.service.models import Ticket, TicketMessage
+
+    tickets = Ticket.objects.all()
+    assert tickets.count() >= 8
+    assert {"new", "closed"} <= set(tickets.values_list("status", flat=True))
+    assert tickets.filter(sla_breached_at__isnull=False).exists()
+    assert TicketMessage.objects.filter(kind="reply").exists() and TicketMessage.objects.filter(kind="note").exists()
+    # Every note and reply is on the customer's timeline, dated when it was written.
+    for message in TicketMessage.objects.select_related("activity"):
+        assert message.activity.occurred_at == message.created_at
+    responses = SurveyResponse.objects.all()
+    assert responses.filter(nps_score__isnull=False).exists() and responses.filter(csat_score__isnull=False).exists()
+    assert responses.filter(language="en").exists() and responses.filter(language="zh-hans").exists()
+    assert len({response.submitted_at.strftime("%Y-%m") for response in responses}) >= 3
+    from veracity.feedback.models import Answer
+
+    assert any(answer.themes for answer in Answer.objects.exclude(text=""))
+    follow_ups = responses.filter(follow_up__isnull=False)
+    assert follow_ups.exists()
+    for response in follow_ups.select_related("follow_up", "customer"):
+        assert response.follow_up.assignee_id == response.customer.owner_id
+
+
+def test_some_customers_stop_buying_so_churn_risk_is_not_all_zero(db):
+    from veracity.forecasting.models import CustomerValue
+
+    run_demo("--customers", "300", "--order-lines", "3000", "--seed", "7")
+    churned_last = Order.objects.filter(customer__lifecycle_status="churned").order_by("-order_date").first()
+    assert churned_last is None or (timezone.localdate() - churned_last.order_date).days >= 200
+    assert CustomerValue.objects.filter(churn_probability__gte=0.3).exists()

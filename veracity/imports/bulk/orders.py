@@ -37,6 +37,7 @@ from veracity.imports.bulk.checks import ERROR_SCHEMA, FILE_COLUMNS, order_lines
 from veracity.imports.bulk.frames import FrameBatch
 from veracity.imports.entities import Context, MappedRow
 from veracity.imports.pipeline import Unit, UnitResult, unit_apply
+from veracity.marketing.selectors import campaign_code_resolve
 from veracity.sales import services as sales_services
 from veracity.sales.errors import ExchangeRateMissing, OrderNumberTaken
 from veracity.sales.models import Order, OrderLine
@@ -158,7 +159,8 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
         frame.get_column("order_number").str.strip_chars().alias("raw_order_number"),
         frame.get_column("salesperson").str.strip_chars().alias("raw_salesperson"),
         frame.get_column("currency").str.strip_chars().alias("raw_currency"),
-        frame.get_column("sku").str.strip_chars().alias("raw_sku"))
+        frame.get_column("sku").str.strip_chars().alias("raw_sku"),
+        frame.get_column("campaign_code").str.strip_chars().alias("raw_campaign"))
     errors = pl.concat([batch.issues, errors])
     refused = _Refusals()
     refused.units.update(frame.filter(pl.col("row").is_in(errors.get_column("row").implode()))
@@ -207,6 +209,20 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
     unknown_people = [name for name in people if _user(state, name) is None]
     refused.add(heads.filter(pl.col("raw_salesperson").is_in(unknown_people)), "salesperson", "raw_salesperson",
                 _("No active user has this name."))
+
+    # --- campaign: by code, from the order's first line; an unknown code fails the order ------------
+    heads = refused.keep(heads)
+    campaign_ids: dict[str, int | None] = {}
+    for code in heads.get_column("raw_campaign").unique().to_list():
+        if code and ("campaign", code) not in state.cache:
+            state.cache[("campaign", code)] = getattr(campaign_code_resolve(code), "pk", None)
+        if code:
+            campaign_ids[code] = state.cache[("campaign", code)]
+    refused.add(heads.filter(pl.col("raw_campaign").is_in([code for code, pk in campaign_ids.items() if pk is None])),
+                "campaign_code", "raw_campaign", _("No campaign has this code."))
+    heads = heads.with_columns(pl.col("raw_campaign").replace_strict(
+        {code: pk for code, pk in campaign_ids.items() if pk is not None}, default=None,
+        return_dtype=pl.Int64).alias("campaign_id"))
 
     # --- orders: taken numbers; units for the row path -----------------------------------------------
     heads = refused.keep(heads)
@@ -483,6 +499,7 @@ def _orders_write(heads, lines, customers, products, state, now, user_id, record
         "currency": pl.col("order_currency"), "exchange_rate": pl.col("exchange_rate"),
         "total_amount": pl.col("total_amount").cast(pl.String), "cost_total": pl.col("cost_total"),
     }
+    given["campaign_id"] = pl.col("campaign_id")
     channel_default = template[columns.index("channel")]
     given["channel"] = pl.coalesce(pl.col("channel"), pl.lit(channel_default))
     selection = [pl.col("order_id")]
