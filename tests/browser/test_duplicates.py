@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-import tests.security.policy  # noqa: F401 - loads the app policies before world.py asks for them
 from tests.browser.conftest import assert_fits_phone
 from tests.security.world import build_world, data_fingerprint
 from veracity.customers.models import Customer
