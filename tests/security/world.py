@@ -161,6 +161,9 @@ def _app_world_ids(world: World) -> dict[str, object]:
     import importlib
     import pkgutil
 
+    # policy.py folds the app policies in when it is imported; importing an app policy first (which
+    # imports policy.py) would find that app's module half-initialised.
+    import tests.security.policy  # noqa: F401
     from tests.security import policies
 
     ids: dict[str, object] = {}

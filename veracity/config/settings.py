@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "veracity.accounts.middleware.SessionTimeoutMiddleware",
     "veracity.accounts.middleware.TwoFactorEnrolmentMiddleware",  # AUTH-HARDENING (see below)
     "veracity.audit.middleware.RequestContextMiddleware",
+    "veracity.quality.middleware.EntryRejectionMiddleware",  # rejected saves per user, for scorecards
     "django.contrib.messages.middleware.MessageMiddleware",
     "veracity.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -3,6 +3,7 @@
 from django import forms
 
 from veracity.core.errors import ValidationFailed
+from veracity.core.rejections import rejection_note
 
 
 class StyledFormMixin:
@@ -40,7 +41,10 @@ class ServiceValidatedModelForm(StyledFormMixin, VersionedFormMixin, forms.Model
             self.fields["version"].initial = self.instance.version
 
     def _post_clean(self):
-        """Skip ModelForm's model validation and instance mutation: the service does both."""
+        """Skip ModelForm's model validation and instance mutation: the service does both. Input the
+        form itself cannot parse is a rejected save like the rules' own (counted on scorecards)."""
+        if self._errors:
+            rejection_note(self._meta.model._meta.model_name, self._errors)
 
     def service_values(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}

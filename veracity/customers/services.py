@@ -342,6 +342,11 @@ def contact_update(
     _require_reach(actor, Resource.CONTACT, Action.EDIT, contact.customer.owner)
     check_version(contact, expected_version, from_if_match=from_if_match)
     cleaned = _clean_contact_values(actor=actor, values=values, instance=contact)
+    name_given = "name" in cleaned
+    cleaned = _hold_for_approval(actor=actor, record=contact, values=cleaned, entity="contact")
+    if name_given and "name" not in cleaned:  # a held name keeps its derived keys until approved
+        for derived in ("name_pinyin", "name_initials", "match_name", "match_name_pinyin", "match_brand"):
+            cleaned.pop(derived, None)
     if cleaned.get("is_primary", contact.is_primary):
         _primary_contact_clear(actor=actor, customer=cleaned.get("customer", contact.customer), keep=contact)
     return record_update(

@@ -168,7 +168,7 @@ def _split_branch(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _chinese_company(text: str) -> CompanyName:
+def _chinese_company(text: str, known: tuple[str, str] | None = None) -> CompanyName:
     region = ""
     # Parenthesised regions anywhere: 字节跳动(北京)科技有限公司, 华为技术（深圳）有限公司.
     def _drop_region(match: re.Match) -> str:
@@ -207,8 +207,8 @@ def _chinese_company(text: str) -> CompanyName:
             break
     text = _PUNCTUATION.sub("", text)
     brand = _PUNCTUATION.sub("", brand)
-    return CompanyName(core=text, brand=brand, pinyin=name_pinyin(text, person=False)[0],
-                       legal_form=legal_form, region=region, branch=branch)
+    pinyin = known[1] if known and known[1] and known[0] == text else name_pinyin(text, person=False)[0]
+    return CompanyName(core=text, brand=brand, pinyin=pinyin, legal_form=legal_form, region=region, branch=branch)
 
 
 def _latin_company(text: str) -> CompanyName:
@@ -237,12 +237,14 @@ def _latin_company(text: str) -> CompanyName:
                        legal_form=legal_form, region="", branch=branch)
 
 
-def company_name(raw: str) -> CompanyName:
-    """The canonical parts of a company name, Chinese or Latin (or mixed: the Chinese rules apply)."""
+def company_name(raw: str, *, known: tuple[str, str] | None = None) -> CompanyName:
+    """The canonical parts of a company name, Chinese or Latin (or mixed: the Chinese rules apply).
+    `known` = (match_name, match_name_pinyin) stored at entry time: when the core is the stored name,
+    its stored pinyin is used instead of converting again (the costliest step of a scan's keys)."""
     text = fold(raw)
     if not text:
         return CompanyName("", "", "", "", "", "")
-    return _chinese_company(text) if has_han(text) else _latin_company(text)
+    return _chinese_company(text, known) if has_han(text) else _latin_company(text)
 
 
 # ---------------------------------------------------------------------------------------------

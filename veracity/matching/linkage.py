@@ -17,7 +17,8 @@ from veracity.matching.scoring import (
     PairScore,
     Parameters,
     explain,
-    pair_weight,
+    levels_weight,
+    pair_levels,
     probability_from_weight,
 )
 
@@ -121,12 +122,18 @@ def scored_pairs(
         pairs = candidate_pairs(records, max_block=max_block)
     total = len(pairs)
     found = []
+    # Pairs fall on a few thousand level patterns at most: each pattern's verdict is worked out once.
+    passes: dict[tuple[str, ...], bool] = {}
     for done, (i, j) in enumerate(pairs, 1):
         a, b = records[i], records[j]
-        if probability_from_weight(pair_weight(a, b, parameters)) >= threshold:
+        levels = pair_levels(a, b)
+        verdict = passes.get(levels)
+        if verdict is None:
+            verdict = passes[levels] = probability_from_weight(levels_weight(levels, parameters)) >= threshold
+        if verdict:
             key = _pair_key(a.id, b.id)
             if key not in exclude:
-                found.append(explain(a, b, parameters))
+                found.append(explain(a, b, parameters, levels))
         if progress is not None and done % 20000 == 0:
             progress(done, total)
     if progress is not None:

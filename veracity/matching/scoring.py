@@ -11,6 +11,7 @@ scan, at entry time and in an import's dry run. `explain` returns every field's 
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
@@ -103,6 +104,7 @@ class MatchRecord:
     postal_code: str = ""
     birth_date: str = ""     # ISO date when known (not a CRM field today; FEBRL has it)
     country: str = "CN"
+    stored_keys: tuple[str, str] | None = None  # companies: (match_name, match_name_pinyin) kept at entry
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def record_keys(record: MatchRecord) -> MatchKeys:
     """The canonical keys of one record: computed once, compared many times."""
     phones = tuple(sorted({key for key in (phone_key(raw, record.country) for raw in record.phones) if key}))
     if record.kind == COMPANY:
-        parts = company_name(record.name)
+        parts = company_name(record.name, known=record.stored_keys)
         name, pinyin, second, initials = parts.core, parts.pinyin, parts.brand, ""
         legal_form, branch, tokens = parts.legal_form, parts.branch, tuple(parts.core.split())
     else:
@@ -366,14 +368,23 @@ def pair_weight(a: MatchKeys, b: MatchKeys, parameters: Parameters = DEFAULT_PAR
     return total
 
 
-def explain(a: MatchKeys, b: MatchKeys, parameters: Parameters = DEFAULT_PARAMETERS) -> PairScore:
+def levels_weight(levels: tuple[str, ...], parameters: Parameters = DEFAULT_PARAMETERS) -> float:
+    """The total weight of a pair whose `pair_levels` are known (scans cache it per pattern)."""
+    weights = _weights(parameters)
+    return parameters.prior_weight + sum(weights[(name, level)] for name, level in zip(COMPARISONS, levels, strict=True)
+                                         if level != MISSING)
+
+
+def explain(a: MatchKeys, b: MatchKeys, parameters: Parameters = DEFAULT_PARAMETERS,
+            levels: tuple[str, ...] | None = None) -> PairScore:
     """The score of a pair with every field's level and weight: what agreed, what disagreed, how much
-    each counted."""
+    each counted. `levels` (from `pair_levels`) saves comparing again."""
     weights = _weights(parameters)
     evidence = []
     total = parameters.prior_weight
-    for name, compare in COMPARISONS.items():
-        level = compare(a, b)
+    if levels is None:
+        levels = pair_levels(a, b)
+    for name, level in zip(COMPARISONS, levels, strict=True):
         if level == MISSING:
             continue
         m, u = parameters.levels[name][level]
@@ -415,24 +426,27 @@ def estimate_parameters(records: list[MatchKeys], pairs: list[tuple[int, int]], 
             for level, (m, u) in LEVELS[name].items()
         }
     parameters = Parameters(levels, PRIOR_WEIGHT)
-    observed = [pair_levels(records[i], records[j]) for i, j in pairs]
-    if not observed:
+    # EM runs over the distinct level patterns with their counts: a few hundred patterns stand for
+    # tens of thousands of pairs, with the same sums.
+    patterns = Counter(pair_levels(records[i], records[j]) for i, j in pairs)
+    observed_count = sum(patterns.values())
+    if not observed_count:
         return parameters
-    prior = probability_from_weight(PRIOR_WEIGHT + math.log2(max(count * (count - 1) / 2, 1) / len(observed)))
+    prior = probability_from_weight(PRIOR_WEIGHT + math.log2(max(count * (count - 1) / 2, 1) / observed_count))
     for _round in range(iterations):
         weights = _weights(parameters)
         odds_prior = math.log2(prior / (1 - prior))
         m_sums = {name: {} for name in names}
         total_p = 0.0
-        for row in observed:
+        for row, times in patterns.items():
             weight = odds_prior + sum(weights[(name, level)] for name, level in zip(names, row, strict=True)
                                       if level != MISSING)
-            p = probability_from_weight(weight)
+            p = probability_from_weight(weight) * times
             total_p += p
             for name, level in zip(names, row, strict=True):
                 if level != MISSING:
                     m_sums[name][level] = m_sums[name].get(level, 0.0) + p
-        prior = min(max(total_p / len(observed), 1e-6), 1 - 1e-6)
+        prior = min(max(total_p / observed_count, 1e-6), 1 - 1e-6)
         new_levels = {}
         for name in names:
             seen = sum(m_sums[name].values())
@@ -443,5 +457,5 @@ def estimate_parameters(records: list[MatchKeys], pairs: list[tuple[int, int]], 
         parameters = Parameters(new_levels, math.log2(prior / (1 - prior)))
     # The prior over all pairs, not just blocked ones: matches among blocked pairs over all pairs.
     all_pairs = max(count * (count - 1) / 2, 1)
-    overall = min(max(prior * len(observed) / all_pairs, 1e-12), 0.5)
+    overall = min(max(prior * observed_count / all_pairs, 1e-12), 0.5)
     return Parameters(parameters.levels, math.log2(overall / (1 - overall)))

@@ -249,3 +249,27 @@ class OnboardingStepDone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.step}"
+
+
+class EntrySource(models.TextChoices):
+    FORM = "form", _("Form")
+    API = "api", _("API")
+
+
+class EntryRejection(models.Model):
+    """A save the entry rules (standards) rejected: who tried, which entity, which fields, when — one
+    row per rejected request. The scorecards count them as the rep's validation errors (imports'
+    rejected rows are counted from the import's own row errors)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(_("entity"), max_length=32)
+    fields = models.JSONField(_("fields"), default=list)
+    source = models.CharField(_("source"), max_length=8, choices=EntrySource.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {', '.join(self.fields)}"

@@ -3,7 +3,8 @@
 - completeness: mean completeness (0–100) of the customers the rep owns now;
 - timeliness: share of the rep's tasks due in the month that were done by their due time;
 - duplicates: customers the rep created in the month that duplicate an older one (uniqueness module);
-- validation errors: import row errors in the runs the rep started in the month;
+- validation errors: saves the entry rules rejected for the rep in the month, from forms and the API
+  (EntryRejection, one per rejected request), plus the error rows of the imports the rep started;
 - review pass rate: approved / decided change requests the rep made in the month.
 
 score = 50% completeness + 30% timeliness + 20% review pass rate (a missing rate counts as 100),
@@ -21,7 +22,7 @@ from django.utils import timezone
 from veracity.activities.models import Activity, ActivityKind
 from veracity.customers.models import Customer
 from veracity.quality import uniqueness
-from veracity.quality.models import ChangeRequest, ChangeStatus
+from veracity.quality.models import ChangeRequest, ChangeStatus, EntryRejection
 from veracity.quality.services.scores import COMPANY_ONLY, COMPLETENESS_FIELDS, completeness_of
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -75,8 +76,15 @@ def _import_row_errors(rep, start: dt.date, end: dt.date) -> int:
         model = apps.get_model("imports", "ImportRowError")
     except LookupError:
         return 0
-    return model.objects.filter(run__created_by=rep, run__created_at__date__gte=start,
-                                run__created_at__date__lte=end).count()
+    return (model.objects.filter(run__created_by=rep, run__created_at__date__gte=start,
+                                 run__created_at__date__lte=end, level="error")
+            .values("run_id", "row_number").distinct().count())
+
+
+def validation_errors_of(rep, start: dt.date, end: dt.date) -> int:
+    """Rejected saves: forms and API (EntryRejection) and rejected import rows."""
+    rejected = EntryRejection.objects.filter(actor=rep, created_at__date__gte=start, created_at__date__lte=end).count()
+    return rejected + _import_row_errors(rep, start, end)
 
 
 def scorecard_compute(rep, period: str) -> Scorecard:
@@ -96,7 +104,7 @@ def scorecard_compute(rep, period: str) -> Scorecard:
     approved = requests.filter(status=ChangeStatus.APPROVED).count()
     pass_rate = approved / decided * 100 if decided else None
     duplicates = uniqueness.duplicates_created_by(rep, start, end)
-    errors = _import_row_errors(rep, start, end)
+    errors = validation_errors_of(rep, start, end)
     score = (0.5 * completeness + 0.3 * (100 if timeliness is None else timeliness)
              + 0.2 * (100 if pass_rate is None else pass_rate))
     score -= min(10, 2 * duplicates) + min(10, errors // 10)

@@ -21,6 +21,7 @@ from veracity.core.normalisation import (
     normalise_email,
     normalise_phone,
 )
+from veracity.core.rejections import rejection_note
 from veracity.standards import normalisers, rules
 from veracity.standards.models import FieldRule, StandardsSettings
 from veracity.standards.rules import EntitySpec, FieldSpec
@@ -319,6 +320,7 @@ def validate_record(entity: str, values: Mapping[str, Any], *, partial: bool = F
     cleaned, errors, code = _validate(ruleset, values, partial=partial, instance=instance, context=context,
                                       phone_region=phone_region)
     if errors:
+        rejection_note(entity, errors)
         error = ValidationFailed(errors, code=code)
         error.cleaned = {name: value for name, value in cleaned.items() if name not in errors}
         raise error

@@ -29,6 +29,12 @@ UNIQUE_KEYS: dict[type[models.Model], str] = {Customer: "code", Product: "sku", 
 
 def _restore_problems(entry: TrashEntry) -> list[str]:
     problems: list[str] = []
+    merged_into = entry.merged_into
+    if merged_into is not None:
+        # A merge moved this record's contacts, orders, … to the survivor and recorded how to put
+        # them back; a plain restore would bring the record back empty. Only the merge's undo is exact.
+        return [_("%(name)s was merged into %(survivor)s: use Undo on the merge (Duplicates page) to bring it "
+                  "back with its related records.") % {"name": entry.root, "survivor": merged_into}]
     for model, field_name in UNIQUE_KEYS.items():
         values = [getattr(record, field_name) for record in entry.records.get(model, [])]
         if not values:

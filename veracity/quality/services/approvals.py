@@ -20,7 +20,7 @@ from veracity.core.errors import NotFound
 from veracity.core.normalisation import normalise_credit_code, normalise_email, normalise_phone
 from veracity.core.services import audit_value
 from veracity.customers import services as customer_services
-from veracity.customers.models import Customer
+from veracity.customers.models import Contact, Customer
 from veracity.notifications.services import notify, recipient_language
 from veracity.quality.errors import (
     ChangeRequestDecided,
@@ -32,7 +32,8 @@ from veracity.quality.models import ChangeRequest, ChangeStatus
 from veracity.quality.services.settings import approval_fields
 
 # A new value that only re-formats the old one (138 0013 8000 -> +8613800138000) is no real change.
-_FORMAT_ONLY = {"phone": normalise_phone, "email": normalise_email, "credit_code": normalise_credit_code}
+_FORMAT_ONLY = {"phone": normalise_phone, "mobile": normalise_phone, "email": normalise_email,
+                "credit_code": normalise_credit_code}
 
 
 def _is_real_change(field: str, old: Any, new: Any) -> bool:
@@ -45,6 +46,16 @@ def _is_real_change(field: str, old: Any, new: Any) -> bool:
         except ValueError:
             return True
     return True
+
+
+def _current(record, name: str):
+    """A field's value as compared and shown: a related record (a contact's company) by its key."""
+    field = record._meta.get_field(name)
+    return getattr(record, field.attname)
+
+
+def _current_value(value):
+    return getattr(value, "pk", value)
 
 
 def reviewers_of(user) -> list[User]:
@@ -62,10 +73,11 @@ def change_gate(*, actor, entity: str, record, values: dict[str, Any]) -> tuple[
         return {}, None
     watched = approval_fields(entity)
     held = {name: new for name, new in values.items()
-            if name in watched and _is_real_change(name, getattr(record, name), new)}
+            if name in watched and _is_real_change(name, _current(record, name), _current_value(new))}
     if not held:
         return {}, None
-    changes = {name: [audit_value(getattr(record, name)), audit_value(new)] for name, new in held.items()}
+    changes = {name: [audit_value(_current(record, name)), audit_value(_current_value(new))]
+               for name, new in held.items()}
     change_request = ChangeRequest.objects.create(
         entity=entity, content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk,
         record_label=str(record)[:200], changes=changes, base_version=record.version, requested_by=actor,
@@ -116,6 +128,9 @@ def change_request_approve(*, actor, change_request_id: int) -> ChangeRequest:
     """Apply the held change through the customers service (with the reviewer as the actor, so the
     audit trail says who approved), if the fields still hold the values the rep saw."""
     change_request = _reviewable(actor=actor, pk=change_request_id)
+    if change_request.entity == "contact":
+        _contact_change_apply(actor=actor, change_request=change_request)
+        return _decided(actor=actor, change_request=change_request, status=ChangeStatus.APPROVED)
     customer = Customer.objects.select_related("owner").filter(pk=change_request.object_id).first()
     if customer is None:
         raise NotFound(_("The customer no longer exists."))
@@ -132,6 +147,19 @@ def change_request_approve(*, actor, change_request_id: int) -> ChangeRequest:
         customer_services.customer_transfer(actor=actor, customer=customer, new_owner=new_owner,
                                             expected_version=customer.version)
     return _decided(actor=actor, change_request=change_request, status=ChangeStatus.APPROVED)
+
+
+def _contact_change_apply(*, actor, change_request: ChangeRequest) -> None:
+    """A contact's held change, applied through the customers service as the reviewer."""
+    contact = Contact.objects.select_related("customer__owner").filter(pk=change_request.object_id).first()
+    if contact is None:
+        raise NotFound(_("The contact no longer exists."))
+    stale = [name for name, (old, _new) in change_request.changes.items()
+             if audit_value(_current(contact, name)) != old]
+    if stale:
+        raise ChangeRequestStale(detail={"fields": stale})
+    values = {name: new for name, (_old, new) in change_request.changes.items()}
+    customer_services.contact_update(actor=actor, contact=contact, values=values, expected_version=contact.version)
 
 
 @transaction.atomic

@@ -16,13 +16,17 @@ from veracity.quality.errors import UnknownRule
 from veracity.quality.models import QualitySettings, RuleSetting
 from veracity.quality.rules import RULES
 
-# Approval candidates: customer fields a rep may change (owner through a transfer).
+# Approval candidates: customer fields a rep may change (owner through a transfer) and contacts' key
+# fields (a contact's owner is its company's: customer.owner covers it; moving a contact to another
+# company is contact.customer).
 APPROVABLE_FIELDS = ("customer.name", "customer.phone", "customer.email", "customer.credit_code",
-                     "customer.code", "customer.owner")
+                     "customer.code", "customer.owner", "contact.name", "contact.mobile", "contact.phone",
+                     "contact.email", "contact.customer")
 # Off until an administrator chooses fields (the demo turns on these), so nothing changes for
 # existing deployments; KEY_FIELDS is what the settings page suggests.
 DEFAULT_APPROVAL_FIELDS: list[str] = []
-KEY_FIELDS = ["customer.name", "customer.phone", "customer.credit_code", "customer.owner"]
+KEY_FIELDS = ["customer.name", "customer.phone", "customer.credit_code", "customer.owner", "contact.name",
+              "contact.mobile", "contact.phone"]
 SETTINGS_WRITABLE = ("review_sla_hours", "audit_top_accounts", "audit_days_to_complete", "approval_fields")
 
 

@@ -54,6 +54,13 @@ class TrashEntry:
                 if rows and not (model is type(self.root) and len(rows) == 1)]
 
     @property
+    def merged_into(self):
+        """The record a merge folded the main record into (dedup), or None for an ordinary deletion."""
+        if getattr(self.root, "merged_into_id", None) is None:
+            return None
+        return type(self.root).all_objects.filter(pk=self.root.merged_into_id).first()
+
+    @property
     def record_count(self) -> int:
         return sum(len(rows) for rows in self.records.values())
 
