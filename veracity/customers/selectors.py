@@ -21,6 +21,8 @@ CONTACT_SORTS = {"name": "name", "customer": "customer__name", "title": "title",
 _PHONE_LIKE = re.compile(r"^[\d\s+\-().]+$")
 _PINYIN_LIKE = re.compile(r"^[a-z0-9 ]+$")
 MIN_PHONE_DIGITS = 3
+# Customers found through contacts are listed by id up to this many (see _customer_search_q).
+CONTACT_MATCHES_LISTED = 500
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,17 @@ def _customer_search_q(raw: str) -> Q:
     compact = term.lower().replace(" ", "")
     if _PINYIN_LIKE.match(term.lower()) and compact:
         condition |= Q(name_pinyin__contains=compact) | Q(name_initials__startswith=compact)
-    # A customer is also found through its contacts' names and phones.
-    contact_match = Contact.objects.filter(customer=OuterRef("pk")).filter(
-        Q(name__icontains=term) | phone_search_q(term, "phone", "mobile")
-    )
-    return condition | Q(Exists(contact_match))
+    # A customer is also found through its contacts' names and phones. Their customers are looked up
+    # first (one indexed query) and added as a list of ids, so the condition stays an OR of terms that
+    # each have an index (the pg_trgm ones, customers migration 0004): an OR with a correlated EXISTS
+    # makes PostgreSQL read every customer whatever the indexes (docs/scaling.md). A term that matches
+    # very many contacts keeps the EXISTS: it is broad enough that reading the table costs no more.
+    contact_terms = Q(name__icontains=term) | phone_search_q(term, "phone", "mobile")
+    customer_ids = list(Contact.objects.filter(contact_terms).order_by().values_list("customer_id", flat=True)
+                        .distinct()[:CONTACT_MATCHES_LISTED + 1])
+    if len(customer_ids) > CONTACT_MATCHES_LISTED:
+        return condition | Q(Exists(Contact.objects.filter(contact_terms, customer=OuterRef("pk"))))
+    return condition | Q(pk__in=customer_ids)
 
 
 def customer_list(*, user, filters: CustomerFilters = CustomerFilters(), action: str = Action.VIEW
