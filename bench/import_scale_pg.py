@@ -135,7 +135,7 @@ def main() -> int:
         print(f"\nveracity import orders FILE --mode upsert --load-valid: {seconds:.0f} s, "
               f"{facts['lines'] / seconds:,.0f} lines/s (file lines / wall seconds of the imports, upload + dry run + load); "
               f"peak RSS {peak_mb:,.0f} MB")
-        print(f"last part: method {run["method"]}, batches of {run['batch_size']:,}; status {run['status']} {run['message']}")
+        print(f"last part: method {run['method']}, batches of {run['batch_size']:,}; status {run['status']} {run['message']}")
         done = run["done"] or {}
         print(f"last part: rows valid {done.get('valid', 0):,}, invalid {done.get('invalid', 0):,}; database now holds "
               f"{run['orders']:,} orders, {run['lines']:,} lines, {run['customers']:,} customers")
