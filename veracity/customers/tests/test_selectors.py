@@ -160,3 +160,12 @@ def test_search_condition_on_postgresql_is_served_by_indexes_term_by_term(term):
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = queryset.explain()
     assert "BitmapOr" in plan and "_trgm" in plan and "Seq Scan" not in plan, plan
+
+
+def test_search_results_keep_the_chosen_sort(admin):
+    for name in ("深圳物流乙", "深圳物流甲", "深圳物流丙", "北京科技"):
+        CustomerFactory(name=name)
+    ascending = _names(customer_list(user=admin, filters=CustomerFilters(q="深圳物流")))
+    assert ascending == sorted(ascending) and len(ascending) == 3
+    descending = _names(customer_list(user=admin, filters=CustomerFilters(q="深圳物流", sort="-name")))
+    assert descending == sorted(ascending, reverse=True)
