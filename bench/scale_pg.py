@@ -162,7 +162,7 @@ print("RESULT " + json.dumps(out))
 
 SEARCHES = [
     ("admin", "/api/v1/customers?q=%E6%B7%B1%E5%9C%B3%E7%89%A9%E6%B5%81&limit=50"),  # 深圳物流
-    ("admin", "/api/v1/customers?q=%E6%B7%B1%E5%9C%B3%E7%89%A9%E6%B5%81%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8123457"),
+    ("admin", "/api/v1/customers?q=%E6%B7%B1%E5%9C%B3%E7%89%A9%E6%B5%81%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8123476"),
     ("admin", "/api/v1/customers?q=shenzhenwuliu&limit=50"),
     ("admin", "/api/v1/customers?q=szwl&limit=50"),
     ("admin", "/api/v1/customers?q=13800012345&limit=50"),
@@ -170,7 +170,7 @@ SEARCHES = [
     ("rep", "/api/v1/customers?q=szwl&limit=50"),
     ("rep", "/api/v1/customers?q=13800012345&limit=50"),
 ]
-SEARCH_LABELS = ["Chinese name 深圳物流 (1 in 24 customers)", "one customer's full Chinese name",
+SEARCH_LABELS = ["Chinese name 深圳物流 (1 in 24 customers)", "one customer's full Chinese name (深圳物流有限公司123476)",
                  "pinyin shenzhenwuliu", "initials szwl", "phone 13800012345", "code SC00123457",
                  "(own customers) initials szwl", "(own customers) phone 13800012345"]
 
