@@ -122,3 +122,50 @@ def test_contacts_follow_their_customers_owner(rep_li, rep_bob, manager_mei):
 def test_tag_list_requires_customer_view(rep_li):
     TagFactory(name="VIP")
     assert [tag.name for tag in tag_list(user=rep_li)] == ["VIP"]
+
+
+def test_search_through_contacts_keeps_the_scope_and_skips_trashed_contacts(rep_li, rep_bob, admin):
+    mine = CustomerFactory(owner=rep_li, name="字节跳动")
+    ContactFactory(customer=mine, name="张一鸣")
+    gone = ContactFactory(customer=CustomerFactory(name="腾讯"), name="张一鸣二")
+    gone.deleted_at = gone.created_at
+    gone.save(update_fields=["deleted_at"])
+    assert _names(customer_list(user=admin, filters=CustomerFilters(q="张一鸣"))) == ["字节跳动"]
+    assert not customer_list(user=rep_bob, filters=CustomerFilters(q="张一鸣")).exists()
+
+
+def test_search_matching_more_contacts_than_are_listed_still_finds_their_customers(admin, monkeypatch):
+    monkeypatch.setattr("veracity.customers.selectors.CONTACT_MATCHES_LISTED", 1)
+    for name in ("甲公司", "乙公司"):
+        ContactFactory(customer=CustomerFactory(name=name), name="王经理")
+    CustomerFactory(name="丙公司")
+    assert _names(customer_list(user=admin, filters=CustomerFilters(q="王经理"))) == ["乙公司", "甲公司"]
+
+
+@pytest.mark.parametrize("term", ["深圳物流", "shenzhenwuliu", "szwl", "13800012345", "SC0001", "王经理"])
+def test_search_condition_on_postgresql_is_served_by_indexes_term_by_term(term):
+    from django.db import connection
+
+    from veracity.customers.models import Customer
+    from veracity.customers.selectors import _customer_search_q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm indexes exist on PostgreSQL only (customers migration 0004)")
+    ContactFactory(customer=CustomerFactory(name="深圳物流有限公司"), name="王经理")
+    queryset = Customer.all_objects.filter(_customer_search_q(term))
+    with connection.cursor() as cursor:
+        # A handful of rows: leave the planner only bitmap scans. It can use them for an OR only when
+        # every term has an index; otherwise it falls back to the (disabled) sequential scan.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = queryset.explain()
+    assert "BitmapOr" in plan and "_trgm" in plan and "Seq Scan" not in plan, plan
+
+
+def test_search_results_keep_the_chosen_sort(admin):
+    for name in ("深圳物流乙", "深圳物流甲", "深圳物流丙", "北京科技"):
+        CustomerFactory(name=name)
+    ascending = _names(customer_list(user=admin, filters=CustomerFilters(q="深圳物流")))
+    assert ascending == sorted(ascending) and len(ascending) == 3
+    descending = _names(customer_list(user=admin, filters=CustomerFilters(q="深圳物流", sort="-name")))
+    assert descending == sorted(ascending, reverse=True)
