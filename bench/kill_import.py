@@ -184,10 +184,11 @@ def check_whole_batches(db: Path, expected: dict) -> tuple[list[str], dict]:
                                 "file (or different lines)")
         # every created order has exactly one 'created' record, in a batch that holds its lines
         created = defaultdict(list)
-        for object_id, batch_id in conn.execute(
-                "select object_id, batch_id from imports_importedrecord where content_type_id=? and action='created'",
-                (order_ct,)):
-            created[object_id].append(batch_id)
+        for first, last, batch_id in conn.execute(
+                "select object_id, coalesce(object_id_last, object_id), batch_id from imports_importedrecord "
+                "where content_type_id=? and action='created'", (order_ct,)):
+            for object_id in range(first, last + 1):  # a bulk batch's new orders: one id range
+                created[object_id].append(batch_id)
         for number, order in present.items():
             records = created.get(order["id"], [])
             if len(records) != 1 or records[0] not in batch_of_order[number]:
