@@ -3,6 +3,7 @@ the canonical form we store and search. Services call these before validating; i
 
 Every function is pure. Invalid input raises ValueError with a message fit to show the user."""
 
+import functools
 import re
 
 import phonenumbers
@@ -164,7 +165,14 @@ _PINYIN = Pinyin(_RememberingConverter())
 
 
 def _han_syllables(text: str) -> list[str]:
-    return [syllable.lower() for syllable in _PINYIN.lazy_pinyin(text, style=Style.NORMAL) if syllable.strip()]
+    return list(_han_run_syllables(text))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _han_run_syllables(text: str) -> tuple[str, ...]:
+    """One run of Han characters, read as a whole (pypinyin segments it into phrases); company names
+    share their runs (北京…科技有限公司), so a run read once is not read again."""
+    return tuple(syllable.lower() for syllable in _PINYIN.lazy_pinyin(text, style=Style.NORMAL) if syllable.strip())
 
 
 def _surname_split(name: str) -> tuple[tuple[str, ...], str] | None:
