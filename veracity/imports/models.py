@@ -155,7 +155,8 @@ class ImportedRecord(models.Model):
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # db_index=False: the (content_type, object_id) index leads with it (docs/decisions/0005-redundant-foreign-key-indexes.md).
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.PositiveBigIntegerField()
     # Bulk loads create records with consecutive ids: one row stands for object_id … object_id_last
     # (all created, nothing previous, version 1). Null: this row is one record.
