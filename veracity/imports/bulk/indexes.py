@@ -54,6 +54,18 @@ def _index_exists(name: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def _ddl(statement: str) -> None:
+    """Run index DDL. PostgreSQL refuses it on a table with deferred foreign-key checks still pending in
+    the transaction (an outer transaction that inserted rows): check those now, then defer again."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(statement)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(statement)
+
+
 def indexes_defer(tables: list[str], *, run=None) -> list[str]:
     """Drop the secondary indexes of `tables`, each recorded for its rebuild in the same transaction.
     Returns the names dropped."""
@@ -64,8 +76,7 @@ def indexes_defer(tables: list[str], *, run=None) -> list[str]:
                 if DeferredIndex.objects.filter(name=name).exists():
                     continue
                 DeferredIndex.objects.create(table=table, name=name, definition=definition, run=run)
-                with connection.cursor() as cursor:
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                _ddl(f"DROP INDEX {connection.ops.quote_name(name)}")
             dropped.append(name)
     return dropped
 
@@ -77,8 +88,7 @@ def indexes_restore(progress=None) -> list[str]:
     for deferred in DeferredIndex.objects.order_by("id"):
         with transaction.atomic():
             if not _index_exists(deferred.name):
-                with connection.cursor() as cursor:
-                    cursor.execute(deferred.definition)
+                _ddl(deferred.definition)
                 restored.append(deferred.name)
             DeferredIndex.objects.filter(pk=deferred.pk).delete()
         if progress:
