@@ -257,6 +257,9 @@ API_PAGE_SIZE_MAX = 200
 # whose heartbeat is older than this many seconds (and whose process is gone) is interrupted.
 VERACITY_IMPORT_BULK_MIN_BYTES = env_int("VERACITY_IMPORT_BULK_MIN_BYTES", 1024 * 1024)
 VERACITY_IMPORT_STALE_SECONDS = env_int("VERACITY_IMPORT_STALE_SECONDS", 300)
+# A bulk import of at least this many order lines (and at least as many as the table holds) drops the
+# secondary indexes of the tables it fills and rebuilds them at the end (docs/decisions, imports.bulk.indexes).
+VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES = env_int("VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES", 200_000)
 
 # --- Marketing: the public web-to-lead form (docs/marketing.md) --------------------------------
 LEAD_OWNER = env_str("VERACITY_LEAD_OWNER", "")            # username owning web leads …

@@ -3,13 +3,16 @@ the canonical form we store and search. Services call these before validating; i
 
 Every function is pure. Invalid input raises ValueError with a message fit to show the user."""
 
+import functools
 import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 _FULL_WIDTH_FIRST, _FULL_WIDTH_LAST = 0xFF01, 0xFF5E  # ！ … ～, the full-width ASCII block
 _FULL_WIDTH_OFFSET = 0xFEE0
@@ -135,8 +138,41 @@ _WORD = re.compile(r"[A-Za-z]+|\d+")
 _PERSON_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$")
 
 
+class _RememberingConverter(UltimateConverter):
+    """pypinyin's own converter (the one `pypinyin.lazy_pinyin` builds on every call), remembering its
+    result per segmented word. pypinyin still segments each name into phrases (what makes polyphonic
+    characters read right); only the per-word dictionary lookup and style conversion, identical for
+    the same word, is done once. Bulk imports compute search keys for ~50,000 names whose words
+    (北京, 科技, 有限公司 …) repeat."""
+
+    MAX_WORDS = 100_000
+
+    def __init__(self) -> None:
+        super().__init__(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False)
+        self._known: dict[tuple, list] = {}
+
+    def convert(self, words, style, heteronym, errors, strict, **kwargs):
+        key = (words, style, heteronym, errors, strict)
+        found = self._known.get(key)
+        if found is None or kwargs:
+            found = super().convert(words, style, heteronym, errors, strict, **kwargs)
+            if not kwargs and len(self._known) < self.MAX_WORDS:
+                self._known[key] = found
+        return [list(item) for item in found]
+
+
+_PINYIN = Pinyin(_RememberingConverter())
+
+
 def _han_syllables(text: str) -> list[str]:
-    return [syllable.lower() for syllable in lazy_pinyin(text, style=Style.NORMAL) if syllable.strip()]
+    return list(_han_run_syllables(text))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _han_run_syllables(text: str) -> tuple[str, ...]:
+    """One run of Han characters, read as a whole (pypinyin segments it into phrases); company names
+    share their runs (北京…科技有限公司), so a run read once is not read again."""
+    return tuple(syllable.lower() for syllable in _PINYIN.lazy_pinyin(text, style=Style.NORMAL) if syllable.strip())
 
 
 def _surname_split(name: str) -> tuple[tuple[str, ...], str] | None:

@@ -88,7 +88,8 @@ class Customer(CrmRecord):
         _("lifecycle status"), max_length=16, choices=LifecycleStatus.choices, default=LifecycleStatus.LEAD
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers",
+        db_index=False,  # the (owner, lifecycle_status) index leads with it: docs/decisions/0005-redundant-foreign-key-indexes.md
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True, help_text=_("Stored as E.164, e.g. +8613800138000."))
     email = models.EmailField(_("email"), blank=True, db_index=True)

@@ -155,8 +155,12 @@ class ImportedRecord(models.Model):
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # db_index=False: the (content_type, object_id) index leads with it (docs/decisions/0005-redundant-foreign-key-indexes.md).
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.PositiveBigIntegerField()
+    # Bulk loads create records with consecutive ids: one row stands for object_id … object_id_last
+    # (all created, nothing previous, version 1). Null: this row is one record.
+    object_id_last = models.PositiveBigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=8, choices=RecordAction.choices)
     previous = models.JSONField(default=dict, blank=True)
     version_after = models.PositiveIntegerField(null=True, blank=True)
@@ -166,4 +170,32 @@ class ImportedRecord(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.content_type_id}:{self.object_id}"
+        last = f"-{self.object_id_last}" if self.object_id_last else ""
+        return f"{self.action} {self.content_type_id}:{self.object_id}{last}"
+
+    @property
+    def object_ids(self) -> range:
+        """The ids of the records this row stands for, in creation order."""
+        return range(self.object_id, (self.object_id_last or self.object_id) + 1)
+
+    @property
+    def count(self) -> int:
+        return len(self.object_ids)
+
+
+class DeferredIndex(models.Model):
+    """A secondary (non-unique) index a large bulk import dropped to rebuild once at the end. The row
+    is written in the transaction that drops the index and deleted in the one that recreates it, so
+    after any crash the rows left name exactly the indexes still missing (imports.bulk.indexes)."""
+
+    table = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, unique=True)
+    definition = models.TextField()  # the CREATE INDEX statement the database reported
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dropped_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

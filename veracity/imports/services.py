@@ -23,6 +23,7 @@ from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
 from veracity.core.errors import DomainError, ValidationFailed
 from veracity.imports import mapping as mapping_module
+from veracity.imports.bulk import indexes as bulk_indexes
 from veracity.imports.bulk import runner as bulk
 from veracity.imports.entities import HANDLERS_BY_MODEL, Context, Issue
 from veracity.imports.errors import ImportFileRejected, ImportStateInvalid
@@ -306,6 +307,7 @@ def import_run_execute(*, actor, run_id: int, progress=None) -> ImportRun:
             run.refresh_from_db()
             return run
         return _completed(actor, run)
+    bulk_indexes.indexes_restore()  # indexes a killed bulk load left dropped (the bulk path does this itself)
     handle, batches = _batches(run)
     try:
         for batch in batches:
@@ -346,6 +348,16 @@ def _completed(actor, run: ImportRun) -> ImportRun:
     run.refresh_from_db()
     _audit(actor, run, AuditAction.UPDATE, "import_completed", counts=run.counts.get("done", {}))
     return run
+
+
+def import_indexes_restore(*, actor) -> list[str]:
+    """Recreate the secondary indexes a bulk load dropped and could not rebuild (its process was
+    killed); audited when there was anything to do. Returns the names recreated."""
+    restored = bulk_indexes.indexes_restore()
+    if restored:
+        audit_event_record(actor=actor, action=AuditAction.UPDATE, object_type="imports.deferredindex",
+                           extra={"event": "import_indexes_restored", "indexes": restored})
+    return restored
 
 
 def import_run_mark_failed(*, run_id: int, message: str) -> None:
@@ -398,6 +410,13 @@ def import_runs_mark_interrupted(*, runs=None) -> list[int]:
     return marked
 
 
+def _records_newest_first(run: ImportRun):
+    """(ImportedRecord, object id) in the reverse of the order they were written, ranges expanded."""
+    for record in run.records.select_related("content_type").order_by("-id"):
+        for object_id in reversed(record.object_ids):
+            yield record, object_id
+
+
 @transaction.atomic
 def import_run_revert(*, actor, run: ImportRun) -> dict[str, int]:
     """Undo a run: records it created go to the trash, records it updated get their previous values
@@ -408,10 +427,10 @@ def import_run_revert(*, actor, run: ImportRun) -> dict[str, int]:
         raise ImportStateInvalid(_("Only a completed, failed or interrupted import can be reverted."))
     summary = {"deleted": 0, "restored": 0, "skipped": 0}
     skipped: list[str] = []
-    for record in run.records.select_related("content_type").order_by("-id"):
+    for record, object_id in _records_newest_first(run):
         model = record.content_type.model_class()
         handler = HANDLERS_BY_MODEL[model._meta.label_lower]
-        obj = model.objects.filter(pk=record.object_id).first()
+        obj = model.objects.filter(pk=object_id).first()
         if obj is None:
             summary["skipped"] += 1
             continue

@@ -65,7 +65,8 @@ class ExchangeRate(models.Model):
 class Order(CrmRecord):
     number = models.CharField(_("order number"), max_length=64)
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders",
+        db_index=False,  # the (customer, order_date) index leads with it: docs/decisions/0005-redundant-foreign-key-indexes.md
     )
     contact = models.ForeignKey(
         "customers.Contact", verbose_name=_("contact"), null=True, blank=True,
@@ -78,7 +79,8 @@ class Order(CrmRecord):
     order_date = models.DateField(_("order date"))
     status = models.CharField(_("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.CONFIRMED)
     salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="orders",
+        db_index=False,  # the (salesperson, order_date) index leads with it: docs/decisions/0005-redundant-foreign-key-indexes.md
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.DIRECT)
     region = models.CharField(_("region"), max_length=16, choices=Region.choices, blank=True)
@@ -125,7 +127,8 @@ class Order(CrmRecord):
 class OrderLine(models.Model):
     """A line lives and dies with its order; edits to lines go through the order's services."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # db_index=False: the unique (order, line_no) index leads with it (docs/decisions/0005-redundant-foreign-key-indexes.md).
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(
         "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="order_lines"

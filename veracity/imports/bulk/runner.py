@@ -21,16 +21,20 @@ from veracity.accounts.access import access_scope
 from veracity.accounts.models import Action, Resource, Scope
 from veracity.audit.models import AuditAction
 from veracity.audit.services import audit_event_record
-from veracity.imports.bulk import writers
+from veracity.customers.models import Customer
+from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
 from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply
 from veracity.imports.entities import Context
 from veracity.imports.models import ImportBatch, ImportedRecord, ImportRowError, ImportRun
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
+from veracity.sales.models import Order, OrderLine
 
 DEFAULT_BULK_MIN_BYTES = 1024 * 1024
 BULK_BATCH_SIZE = 50_000
 SQLITE_CACHE_KIB = 128 * 1024
+# The tables a bulk order load fills by the hundred thousand (products are few).
+DEFERRED_INDEX_MODELS = (OrderLine, Order, Customer, ImportedRecord)
 _NEEDED = ((Resource.CUSTOMER, Action.CREATE), (Resource.CUSTOMER, Action.EDIT), (Resource.PRODUCT, Action.CREATE),
            (Resource.PRODUCT, Action.EDIT), (Resource.ORDER, Action.CREATE), (Resource.ORDER, Action.EDIT))
 
@@ -101,13 +105,27 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     return counts, errors
 
 
+def _id_ranges(records: list[tuple]) -> list[tuple]:
+    """(content type, first id, last id or None, action, previous, version): records created in a row
+    with consecutive ids of one kind (new orders, customers, products: ids allocated as a block)
+    become one range, in the order they were written; anything else stays one row per record."""
+    out: list[list] = []
+    for content_type, object_id, action, previous, version in records:
+        plain = action == "created" and previous == "{}" and version == 1
+        if out and plain and out[-1][6] and out[-1][0] == content_type and (out[-1][2] or out[-1][1]) + 1 == object_id:
+            out[-1][2] = object_id
+            continue
+        out.append([content_type, object_id, None, action, previous, version, plain])
+    return [tuple(row[:6]) for row in out]
+
+
 def _commit_bookkeeping(run: ImportRun, batch: FrameBatch, result: BatchResult, actor) -> None:
     committed = ImportBatch.objects.create(run=run, number=batch.number, row_start=batch.row_start,
                                            row_end=batch.row_end, rows=batch.row_count, committed_at=timezone.now())
-    records = [(run.pk, committed.pk, content_type, object_id, action, previous, version)
-               for content_type, object_id, action, previous, version in result.records]
-    writers.copy_direct(ImportedRecord, ["run_id", "batch_id", "content_type_id", "object_id", "action", "previous",
-                                         "version_after"], records)
+    records = [(run.pk, committed.pk, content_type, first, last, action, previous, version)
+               for content_type, first, last, action, previous, version in _id_ranges(result.records)]
+    writers.copy_direct(ImportedRecord, ["run_id", "batch_id", "content_type_id", "object_id", "object_id_last",
+                                         "action", "previous", "version_after"], records)
     ImportRowError.objects.bulk_create(_row_errors(run, result.errors), batch_size=1000)
     locked = ImportRun.objects.select_for_update().get(pk=run.pk)
     done = locked.counts.get("done") or {"rows": 0, "valid": 0, "invalid": 0, "created": 0, "updated": 0,
@@ -127,7 +145,19 @@ def _commit_bookkeeping(run: ImportRun, batch: FrameBatch, result: BatchResult, 
 
 def bulk_execute(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                  progress: Callable[[int], None] | None = None) -> str:
-    """Load the batches after `last`; "" when done, else why it stopped (the batch was rolled back)."""
+    """Load the batches after `last`; "" when done, else why it stopped (the batch was rolled back).
+    A large load drops the secondary indexes of the tables it fills first and rebuilds them at the end,
+    whatever happens (imports.bulk.indexes; a killed process leaves them to the next run or resume)."""
+    if indexes.defer_worthwhile(run.rows_total - run.rows_done, OrderLine.objects.count()):
+        indexes.indexes_defer([model._meta.db_table for model in DEFERRED_INDEX_MODELS], run=run)
+    try:
+        return _execute_batches(run, ctx, last=last, all_or_nothing=all_or_nothing, actor=actor, progress=progress)
+    finally:
+        indexes.indexes_restore()
+
+
+def _execute_batches(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
+                     progress: Callable[[int], None] | None) -> str:
     state = BulkState(ctx=ctx)
     with run_batches(run) as batches:
         for batch in batches:

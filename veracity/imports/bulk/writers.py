@@ -2,8 +2,8 @@
 
 SQLite: `executemany` on the raw sqlite3 cursor (the connection Django's transaction.atomic already
 opened with BEGIN IMMEDIATE, so the batch commits or rolls back whole). PostgreSQL: psycopg's COPY
-into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING into the real table
-(rows whose external id appeared meanwhile are not inserted twice; the writer then refuses the batch).
+straight into the real table (the rows are known to be new; should another writer have taken an
+external id meanwhile, the alive-id unique index fails the COPY and the batch is refused whole).
 
 Ids are pre-allocated (SQLite: after the highest id and the AUTOINCREMENT sequence, under the write
 lock the transaction holds; PostgreSQL: nextval of the table's identity sequence), so lines can point
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models
 
 from veracity.imports.errors import ImportStateInvalid
 
@@ -69,25 +69,20 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
 
 
 def _copy_insert(table: str, columns: Sequence[str], rows: list[tuple], conflict: str) -> None:
-    from psycopg import sql
+    """COPY straight into the table: the batch's lookups found these external ids free, and the alive-id
+    unique index (`conflict` names it) refuses the whole COPY — and so the batch — if another writer
+    took one meanwhile. No staging table, no INSERT … SELECT."""
+    from psycopg import errors, sql
 
-    stage = f"stage_{table}"
     names = sql.SQL(", ").join(sql.Identifier(column) for column in columns)
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        cursor.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-                       .format(sql.Identifier(stage), sql.Identifier(table)))
-        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(stage), names)) as copy:
+    try:
+        with connection.cursor() as wrapper, wrapper.cursor.copy(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)) as copy:
             for row in rows:
                 copy.write_row(row)
-        suffix = sql.SQL(f" ON CONFLICT {conflict} DO NOTHING") if conflict else sql.SQL("")
-        cursor.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
-            sql.Identifier(table), names, names, sql.Identifier(stage)) + suffix)
-        inserted = cursor.rowcount
-        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(stage)))
-    if inserted != len(rows):
-        raise ImportStateInvalid(f"{len(rows) - inserted} rows of {table} were written by someone else meanwhile; "
-                                 "the batch was not loaded. Resume the import.")
+    except (errors.UniqueViolation, IntegrityError) as error:
+        raise ImportStateInvalid(f"Rows of {table} were written by someone else meanwhile ({conflict or 'id'}); "
+                                 "the batch was not loaded. Resume the import.") from error
 
 
 def copy_direct(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> None:

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?")
         parser.add_argument("--resume", type=int, metavar="RUN_ID",
                             help="resume this run (interrupted, failed, or running in a process that died)")
+        parser.add_argument("--restore-indexes", action="store_true",
+                            help="recreate the indexes a killed bulk import left dropped, then exit")
         parser.add_argument("--mapping", default="", help="a saved column mapping to use, by name")
         parser.add_argument("--dry-run", action="store_true", help="check only; load nothing")
         parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.CREATE,
@@ -44,6 +46,11 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=options["username"], is_active=True).first()
             if actor is None:
                 raise CommandError(f"No active user {options['username']!r}.")
+        if options["restore_indexes"]:
+            restored = services.import_indexes_restore(actor=actor)
+            console.print(f"Recreated {len(restored)} index(es): {', '.join(restored)}" if restored
+                          else "Every index is present.", markup=False)
+            return None
         if options["resume"] is not None:
             return self._resume(console, actor, options["resume"])
         if not options["entity"] or not options["file"]:
@@ -76,6 +83,9 @@ class Command(BaseCommand):
             raise CommandError(f"No import {run_id}.")
         services.import_runs_mark_interrupted(runs=[run])
         run.refresh_from_db()
+        restored = services.import_indexes_restore(actor=actor)  # the bulk load drops them again if worth it
+        if restored:
+            console.print(f"Recreated {len(restored)} index(es) an interrupted bulk import had dropped.", markup=False)
         console.print(f"Resuming import {run.pk} ({run.entity}, {run.original_name}): {run.get_status_display()}, "
                       f"{run.batches_done} batches ({run.rows_done} rows) already committed.", markup=False)
         self._load(console, actor, run)

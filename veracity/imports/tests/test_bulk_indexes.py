@@ -1,0 +1,113 @@
+"""Large bulk loads drop the secondary indexes of the tables they fill and rebuild them at the end:
+every index is back afterwards — after success, after a failed batch, and after a killed process
+(the next run, `veracity import --resume` or `--restore-indexes` rebuilds them); unique indexes the
+upsert relies on are never dropped."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from veracity.customers.models import Customer
+from veracity.imports.bulk import indexes, runner
+from veracity.imports.models import DeferredIndex, ImportedRecord, ImportStatus
+from veracity.imports.tests.helpers import csv_bytes, run_now, upload
+from veracity.sales.models import ExchangeRate, Order
+
+HEADER = ["order_number", "order_date", "customer_code", "customer_name", "phone", "email", "region", "sku",
+          "product_name", "quantity", "unit_price", "currency", "salesperson"]
+TABLES = [model._meta.db_table for model in runner.DEFERRED_INDEX_MODELS]
+
+
+@pytest.fixture
+def bulk_deferring(settings, db):
+    settings.VERACITY_IMPORT_BULK_MIN_BYTES = 0
+    settings.VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES = 1
+    ExchangeRate.objects.create(currency="USD", rate_date=dt.date(2026, 1, 1), rate=Decimal("7.10000000"))
+
+
+def _indexes() -> dict[str, dict]:
+    with connection.cursor() as cursor:
+        return {table: {name: (info["columns"], info["unique"])
+                        for name, info in connection.introspection.get_constraints(cursor, table).items()
+                        if info["index"] or info["unique"]} for table in TABLES}
+
+
+def _rows(count: int) -> list[list[str]]:
+    return [HEADER] + [[f"SO-{n}", "2026-03-05", f"C-{n % 3}", f"客户{n % 3}", "", "", "", f"SKU-{n % 4}", "产品", "1",
+                        "10", "CNY", "admin"] for n in range(1, count + 1)]
+
+
+@pytest.mark.django_db
+def test_a_large_bulk_load_ends_with_every_index_present(admin, bulk_deferring, monkeypatch):
+    before = _indexes()
+    dropped = []
+    original = runner._execute_batches
+
+    def spy(*args, **kwargs):
+        dropped.extend(indexes.indexes_missing())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_execute_batches", spy)
+    run = run_now(admin, upload(admin, csv_bytes(_rows(10)), "orders", batch_size=2))
+    assert run.status == ImportStatus.COMPLETED and Order.objects.count() == 10
+    assert "sales_order_deleted_at_10d69275" in dropped  # the load really ran without them
+    assert not any("unique" in name for name in dropped)
+    assert _indexes() == before and not DeferredIndex.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failing_batch_still_rebuilds_the_indexes(admin, bulk_deferring, monkeypatch):
+    before = _indexes()
+    original = runner._commit_bookkeeping
+
+    def crash_in_second(run_, batch, result, actor):
+        if batch.number == 2:
+            raise OSError("disk full")
+        return original(run_, batch, result, actor)
+
+    monkeypatch.setattr(runner, "_commit_bookkeeping", crash_in_second)
+    run = upload(admin, csv_bytes(_rows(6)), "orders", batch_size=2)
+    with pytest.raises(OSError):
+        run_now(admin, run)
+    assert Order.objects.count() == 2
+    assert _indexes() == before and not DeferredIndex.objects.exists()
+
+
+@pytest.mark.django_db
+def test_indexes_left_dropped_by_a_killed_load_come_back_on_restore_and_resume(admin, bulk_deferring):
+    before = _indexes()
+    dropped = indexes.indexes_defer(TABLES)  # what a load killed by SIGKILL leaves behind
+    assert dropped and sorted(indexes.indexes_missing()) == sorted(dropped)
+    after_drop = _indexes()
+    assert after_drop != before
+    # unique indexes (alive external ids, line numbers) are never dropped
+    for table, found in before.items():
+        assert {name for name, (_cols, unique) in found.items() if unique} <= set(after_drop[table])
+    call_command("import", "--restore-indexes")
+    assert _indexes() == before and indexes.indexes_missing() == []
+
+    indexes.indexes_defer(TABLES)
+    run = upload(admin, csv_bytes(_rows(4)), "orders")
+    run_now(admin, run)  # any later load (here: not large enough to defer) rebuilds them at its end
+    assert _indexes() == before and not DeferredIndex.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bulk_import_links_cover_every_created_record_as_id_ranges_and_revert_restores_exactly(
+        admin, bulk_deferring):
+    from veracity.imports import services
+
+    run = run_now(admin, upload(admin, csv_bytes(_rows(9)), "orders", batch_size=3))
+    links = list(ImportedRecord.objects.filter(run=run))
+    assert sum(link.count for link in links) == 9 + 3 + 4
+    assert len(links) < 9 + 3 + 4
+    covered = {(link.content_type.model, object_id) for link in links for object_id in link.object_ids}
+    assert {object_id for model, object_id in covered if model == "order"} == set(Order.objects.values_list("pk", flat=True))
+    assert {object_id for model, object_id in covered if model == "customer"} == set(
+        Customer.objects.values_list("pk", flat=True))
+    summary = services.import_run_revert(actor=admin, run=run)
+    assert summary == {"deleted": 16, "restored": 0, "skipped": 0}
+    assert not Order.objects.exists() and not Customer.objects.exists()  # to the trash, lines with their order
