@@ -9,6 +9,7 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
+    cell_rows,
     change,
     money,
     percent,
@@ -33,8 +34,11 @@ def abc_classes(revenues: list[tuple[int, int]]) -> dict[int, str]:
 
 
 def _by_product(user, filters: DashboardFilters) -> dict[int, dict]:
-    return {row["product_id"]: row for row in rollup_rows(user=user, filters=filters, lines=True).values(
-        "product_id").annotate(revenue=Sum("revenue_cents"), quantity=Sum("quantity"), orders=Sum("orders"))}
+    rows = cell_rows(user=user, filters=filters, group=("product",), lines=True)
+    if rows is None:
+        rows = rollup_rows(user=user, filters=filters, lines=True)
+    return {row["product_id"]: row for row in rows.values("product_id").annotate(
+        revenue=Sum("revenue_cents"), quantity=Sum("quantity"), orders=Sum("orders"))}
 
 
 def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
