@@ -136,8 +136,13 @@ def rollup_scope_q(user, scope: Scope) -> Q:
     carry. The same rule as scoped(Order), so dashboards and the order list agree."""
     if scope == Scope.ALL:
         return Q()
-    people = [user.pk] if scope == Scope.OWN else sorted({user.pk, *_members(team_ids(user))})
+    people = scope_people(user, scope)
     return Q(owner_id__in=people) | Q(salesperson_id__in=people)
+
+
+def scope_people(user, scope: Scope) -> list[int]:
+    """The users whose records an OWN or TEAM scope reaches as owner or salesperson."""
+    return [user.pk] if scope == Scope.OWN else sorted({user.pk, *_members(team_ids(user))})
 
 
 def _filtered(queryset: QuerySet, filters: DashboardFilters) -> QuerySet:
