@@ -280,6 +280,10 @@ def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
         print(f"rollups rebuilt in {rebuilt:.1f} s, RFM in {rfm:.1f} s", flush=True)
         if args.rebuild_only:
             return
+    else:
+        with sqlite3.connect(db_path) as connection:   # statistics for indexes added since the rebuild
+            connection.execute("PRAGMA analysis_limit=2000")
+            connection.execute("ANALYZE")
     refresh = incremental_refresh_timings(rollups_refresh)
     from django.core.handlers.wsgi import WSGIHandler
 

@@ -81,6 +81,9 @@ class SalesOrderDaily(models.Model):
             models.Index(fields=["customer", "day"]),
             models.Index(fields=["salesperson", "day"]),
             models.Index(fields=["owner", "day"]),
+            # Covers customers and new customers in a range, scoped, without reading the table.
+            models.Index(fields=["day", "customer", "customer_first_day", "owner", "salesperson"],
+                         name="order_daily_customers_cover"),
         ]
 
     def __str__(self) -> str:

@@ -406,11 +406,32 @@ def _months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
     return months
 
 
-@transaction.atomic
 def rollups_rebuild(*, now: dt.datetime | None = None,
                     progress: Callable[[int, int, str], None] | None = None) -> RefreshResult:
     """Throw the rollups away and compute them again from every order line, one month at a time
     (bounded memory), then record every order's counted key."""
+    if connection.vendor != "sqlite":
+        return _rebuild(now=now, progress=progress)
+    # A month's lines, orders and customers are read in index order, i.e. scattered over the file: with
+    # SQLite's default 2 MB page cache a 10M-line rebuild re-read ~80 GB through system calls. A
+    # larger cache and memory-mapped reads for this connection only, put back afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA mmap_size")
+        mmap_size = (cursor.fetchone() or [0])[0]
+        cursor.execute("PRAGMA cache_size=-262144")
+        cursor.execute("PRAGMA mmap_size=8589934592")
+    try:
+        return _rebuild(now=now, progress=progress)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
+            cursor.execute(f"PRAGMA mmap_size={int(mmap_size)}")
+
+
+@transaction.atomic
+def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None] | None) -> RefreshResult:
     now = now or timezone.now()
     cursor = _cursor()
     for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, RollupOrderState):
