@@ -69,54 +69,53 @@ def generate(db_path: Path, *, lines: int, customers: int, seed: int, days: int)
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("PRAGMA cache_size=-1000000")  # 1 GB: the random product index stays in memory
     products = 2000
     connection.executemany(
         "INSERT INTO catalog_product (id, sku, name, category_id, unit, list_price, cost_price, currency, is_active,"
         " description, created_at, updated_at, version) VALUES (?, ?, ?, ?, 'piece', ?, ?, 'CNY', 1, '', ?, ?, 1)",
         [(n, f"SKU-{n:05d}", f"Product {n}", rng.choice(categories), "100.00", "60.00", now, now)
          for n in range(1, products + 1)])
-    connection.executemany(
-        "INSERT INTO customers_customer (id, code, kind, name, name_pinyin, name_initials, credit_code, industry,"
+    # Customers, orders and lines are generated inside SQLite (a recursive counter and random()): the
+    # Python row-by-row generator took ~17 minutes for 10M lines on this machine, this takes a few.
+
+    def pick(values) -> str:
+        """A uniformly random one of `values` (CASE evaluates random() once per row)."""
+        return ("CASE abs(random()) % " + str(len(values)) + " "
+                + " ".join(f"WHEN {index} THEN {value!r}" for index, value in enumerate(values)) + " END")
+
+    connection.execute(
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < ?)"
+        " INSERT INTO customers_customer (id, code, kind, name, name_pinyin, name_initials, credit_code, industry,"
         " size, source, lifecycle_status, owner_id, phone, email, country, province, city, district,"
-        " address_line, postal_code, notes, website, created_at, updated_at, version)"
-        " VALUES (?, ?, 'company', ?, '', '', '', ?, ?, 'referral', 'customer', ?, '', '', 'CN', '', '', '', '',"
-        " '', '', '', ?, ?, 1)",
-        ((n, f"C{n:07d}", f"Customer {n}", rng.choice(INDUSTRIES), rng.choice(SIZES), rng.choice(reps), now, now)
-         for n in range(1, customers + 1)))
-    owners = dict(connection.execute("SELECT id, owner_id FROM customers_customer"))
+        " address_line, postal_code, notes, website, created_at, updated_at, version, match_brand, match_name,"
+        " match_name_pinyin)"
+        f" SELECT n, printf('C%07d', n), 'company', 'Customer ' || n, '', '', '', {pick(INDUSTRIES)}, {pick(SIZES)},"
+        f" 'referral', 'customer', {pick(reps)}, '', '', 'CN', '', '', '', '', '', '', '', ?, ?, 1, '', '', '' FROM c",
+        (customers, now, now))
     order_count = max(1, lines // 3)
-    line_id = 0
-
-    def orders():
-        for n in range(1, order_count + 1):
-            customer = rng.randint(1, customers)
-            day = today - dt.timedelta(days=rng.randint(0, days - 1))
-            stamp = f"{day.isoformat()} 02:00:00"  # booked on its day, as real history is (not "just now")
-            yield (n, f"SO-{n:09d}", customer, day.isoformat(), rng.choice(["confirmed", "shipped", "delivered"]),
-                   owners[customer], rng.choice(CHANNELS), rng.choice(REGIONS), "CNY", "1", "0", stamp, stamp)
-
-    connection.executemany(
-        "INSERT INTO sales_order (id, number, customer_id, order_date, status, salesperson_id, channel, region,"
+    connection.execute(
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < ?),"
+        " o AS MATERIALIZED (SELECT n, abs(random()) % ? + 1 AS customer, date(?, '-' || (abs(random()) % ?) || ' days') AS day"
+        " FROM c)"
+        " INSERT INTO sales_order (id, number, customer_id, order_date, status, salesperson_id, channel, region,"
         " currency, exchange_rate, total_amount, notes, created_at, updated_at, version)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 1)", orders())
-
-    def order_lines():
-        nonlocal line_id
-        remaining = lines
-        for order in range(1, order_count + 1):
-            count = 3 if order < order_count else remaining
-            for number in range(1, count + 1):
-                line_id += 1
-                quantity = rng.randint(1, 20)
-                price = rng.randint(500, 50000) / 100
-                yield (line_id, order, number, rng.randint(1, products), f"{quantity}.000", f"{price:.2f}", "0",
-                       "CNY", f"{quantity * price:.2f}", "60.00")
-            remaining -= count
-
-    connection.executemany(
-        "INSERT INTO sales_orderline (id, order_id, line_no, product_id, description, quantity, unit_price,"
-        " discount_percent, currency, net_amount, unit_cost) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)",
-        order_lines())
+        " SELECT n, printf('SO-%09d', n), customer, day,"
+        " CASE abs(random()) % 3 WHEN 0 THEN 'confirmed' WHEN 1 THEN 'shipped' ELSE 'delivered' END,"
+        " (SELECT owner_id FROM customers_customer WHERE id = customer),"
+        f" {pick(CHANNELS)}, {pick(REGIONS)},"
+        # booked on its day, as real history is (not "just now")
+        " 'CNY', 1, 0, '', day || ' 02:00:00', day || ' 02:00:00', 1 FROM o",
+        (order_count, customers, today.isoformat(), days))
+    connection.execute(
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < ?),"
+        " l AS MATERIALIZED (SELECT n, min((n - 1) / 3 + 1, ?) AS order_id, abs(random()) % 20 + 1 AS quantity,"
+        " (abs(random()) % 49501 + 500) AS price_cents FROM c)"
+        " INSERT INTO sales_orderline (id, order_id, line_no, product_id, description, quantity, unit_price,"
+        " discount_percent, currency, net_amount, unit_cost)"
+        " SELECT n, order_id, n - (order_id - 1) * 3, abs(random()) % ? + 1, '', quantity, price_cents / 100.0, 0,"
+        " 'CNY', quantity * price_cents / 100.0, 60 FROM l",
+        (lines, order_count, products))
     connection.commit()
     connection.execute("ANALYZE")
     connection.close()
@@ -153,62 +152,75 @@ def time_requests(handler, path: str, query: str, cookie: str, repeats: int) -> 
     return statistics.median(latencies), latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))], status
 
 
-def duckdb_figures(db_path: Path, *, date_from: dt.date, date_to: dt.date, repeats: int) -> dict[str, float]:
-    """The same figures from the raw rows, in DuckDB: rows are copied in once (untimed), then each
-    dashboard's aggregate queries are timed together."""
-    import duckdb
-    import polars as pl
+class DuckReference:
+    """The same figures from the raw rows, in DuckDB: rows are copied in once (untimed, in batches so 10M
+    rows fit in memory), then each dashboard's aggregate queries are timed together."""
 
-    source = sqlite3.connect(db_path)
-    frame = pl.read_database(
-        "SELECT l.product_id, CAST(l.quantity AS REAL) quantity, CAST(l.net_amount AS REAL) net_amount,"
-        " CAST(l.unit_cost AS REAL) unit_cost, o.id AS order_id, o.order_date, o.customer_id,"
-        " o.salesperson_id, o.channel, o.region, CAST(o.exchange_rate AS REAL) exchange_rate, c.industry, c.size, c.owner_id"
-        " FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id JOIN customers_customer c ON"
-        " c.id = o.customer_id WHERE o.deleted_at IS NULL", source,
-        schema_overrides={"quantity": pl.Float64, "net_amount": pl.Float64, "unit_cost": pl.Float64,
-                          "exchange_rate": pl.Float64, "order_date": pl.String},
-        infer_schema_length=None).with_columns(pl.col("order_date").str.to_date())
-    source.close()
-    parquet = db_path.with_suffix(".parquet")
-    frame.write_parquet(parquet)  # DuckDB reads Parquet natively (no pyarrow needed)
-    duck = duckdb.connect()
-    duck.execute(f"CREATE TABLE lines AS SELECT * FROM read_parquet('{parquet}')")
-    where = f"order_date BETWEEN DATE '{date_from}' AND DATE '{date_to}'"
-    queries = {
-        "/analytics/": [
-            f"SELECT SUM(ROUND(net_amount * exchange_rate * 100)), COUNT(DISTINCT order_id),"
-            f" COUNT(DISTINCT customer_id) FROM lines WHERE {where}",
-            f"SELECT channel, SUM(net_amount * exchange_rate) FROM lines WHERE {where} GROUP BY channel",
-            f"SELECT region, SUM(net_amount * exchange_rate) FROM lines WHERE {where} GROUP BY region",
-            f"SELECT order_date, SUM(net_amount * exchange_rate), COUNT(DISTINCT order_id) FROM lines WHERE {where}"
-            " GROUP BY order_date"],
-        "/analytics/people/": [f"SELECT salesperson_id, SUM(net_amount * exchange_rate), COUNT(DISTINCT order_id)"
-                               f" FROM lines WHERE {where} GROUP BY salesperson_id"],
-        "/analytics/products/": [
-            f"SELECT product_id, SUM(net_amount * exchange_rate), SUM(quantity), COUNT(DISTINCT order_id) FROM lines"
-            f" WHERE {where} GROUP BY product_id",
-            f"WITH b AS (SELECT DISTINCT order_date, customer_id, product_id FROM lines WHERE {where})"
-            " SELECT a.product_id, c.product_id, COUNT(*) n FROM b a JOIN b c ON a.order_date = c.order_date AND"
-            " a.customer_id = c.customer_id AND a.product_id < c.product_id GROUP BY 1, 2 ORDER BY n DESC LIMIT 15"],
-        "/analytics/customers/": [
-            f"SELECT industry, SUM(net_amount * exchange_rate), COUNT(DISTINCT customer_id) FROM lines WHERE {where}"
-            " GROUP BY industry",
-            f"SELECT size, SUM(net_amount * exchange_rate) FROM lines WHERE {where} GROUP BY size",
-            "SELECT customer_id, MAX(order_date), COUNT(DISTINCT order_id), SUM(net_amount) FROM lines"
-            " GROUP BY customer_id"],
-    }
-    timings = {}
-    for path, statements in queries.items():
-        latencies = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            for statement in statements:
-                duck.execute(statement).fetchall()
-            latencies.append((time.perf_counter() - started) * 1000)
-        latencies.sort()
-        timings[path] = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-    return timings
+    def __init__(self, db_path: Path):
+        import duckdb
+        import polars as pl
+
+        source = sqlite3.connect(db_path)
+        frames = pl.read_database(
+            "SELECT l.product_id, CAST(l.quantity AS REAL) quantity, CAST(l.net_amount AS REAL) net_amount,"
+            " CAST(l.unit_cost AS REAL) unit_cost, o.id AS order_id, o.order_date, o.customer_id,"
+            " o.salesperson_id, o.channel, o.region, CAST(o.exchange_rate AS REAL) exchange_rate, c.industry, c.size,"
+            " c.owner_id FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id JOIN customers_customer c ON"
+            " c.id = o.customer_id WHERE o.deleted_at IS NULL", source, iter_batches=True, batch_size=500_000,
+            schema_overrides={"quantity": pl.Float64, "net_amount": pl.Float64, "unit_cost": pl.Float64,
+                              "exchange_rate": pl.Float64, "order_date": pl.String})
+        frame = pl.concat(list(frames)).with_columns(pl.col("order_date").str.to_date())
+        source.close()
+        parquet = db_path.with_suffix(".parquet")
+        frame.write_parquet(parquet)  # DuckDB reads Parquet natively (no pyarrow needed)
+        del frame
+        self.duck = duckdb.connect()
+        self.duck.execute(f"CREATE TABLE lines AS SELECT * FROM read_parquet('{parquet}')")
+
+    def timings(self, *, date_from: dt.date, date_to: dt.date, repeats: int) -> dict[str, float]:
+        duck = self.duck
+        where = f"order_date BETWEEN DATE '{date_from}' AND DATE '{date_to}'"
+        queries = {
+            "/analytics/": [
+                f"SELECT SUM(ROUND(net_amount * exchange_rate * 100)), COUNT(DISTINCT order_id),"
+                f" COUNT(DISTINCT customer_id) FROM lines WHERE {where}",
+                f"SELECT channel, SUM(net_amount * exchange_rate) FROM lines WHERE {where} GROUP BY channel",
+                f"SELECT region, SUM(net_amount * exchange_rate) FROM lines WHERE {where} GROUP BY region",
+                f"SELECT order_date, SUM(net_amount * exchange_rate), COUNT(DISTINCT order_id) FROM lines WHERE {where}"
+                " GROUP BY order_date"],
+            "/analytics/people/": [f"SELECT salesperson_id, SUM(net_amount * exchange_rate), COUNT(DISTINCT order_id)"
+                                   f" FROM lines WHERE {where} GROUP BY salesperson_id"],
+            "/analytics/products/": [
+                f"SELECT product_id, SUM(net_amount * exchange_rate), SUM(quantity), COUNT(DISTINCT order_id) FROM lines"
+                f" WHERE {where} GROUP BY product_id",
+                f"WITH b AS (SELECT DISTINCT order_date, customer_id, product_id FROM lines WHERE {where})"
+                " SELECT a.product_id, c.product_id, COUNT(*) n FROM b a JOIN b c ON a.order_date = c.order_date AND"
+                " a.customer_id = c.customer_id AND a.product_id < c.product_id GROUP BY 1, 2 ORDER BY n DESC LIMIT 15"],
+            "/analytics/customers/": [
+                f"SELECT industry, SUM(net_amount * exchange_rate), COUNT(DISTINCT customer_id) FROM lines WHERE {where}"
+                " GROUP BY industry",
+                f"SELECT size, SUM(net_amount * exchange_rate) FROM lines WHERE {where} GROUP BY size",
+                "SELECT customer_id, MAX(order_date), COUNT(DISTINCT order_id), SUM(net_amount) FROM lines"
+                " GROUP BY customer_id"],
+        }
+        timings = {}
+        for path, statements in queries.items():
+            latencies = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                for statement in statements:
+                    duck.execute(statement).fetchall()
+                latencies.append((time.perf_counter() - started) * 1000)
+            latencies.sort()
+            timings[path] = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+        return timings
+
+
+def bench_people() -> dict:
+    """The benchmark's users in an already generated database (--reuse)."""
+    from veracity.accounts.models import User
+
+    return {"admin": User.objects.get(username="bench-admin"), "manager": User.objects.get(username="bench-manager")}
 
 
 def main() -> None:
@@ -218,17 +230,42 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=730, help="history spread over this many days")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data-dir", type=Path, help="keep the database here (default: a temporary directory)")
+    parser.add_argument("--generate-only", action="store_true", help="generate the rows into --data-dir and stop")
+    parser.add_argument("--reuse", action="store_true", help="use the rows already generated in --data-dir")
+    parser.add_argument("--rebuild-only", action="store_true", help="rebuild the rollups (timed) and stop")
+    parser.add_argument("--skip-rebuild", action="store_true", help="time against the rollups already built")
     args = parser.parse_args()
+    if (args.generate_only or args.reuse) and not args.data_dir:
+        parser.error("--generate-only and --reuse need --data-dir")
     with tempfile.TemporaryDirectory(prefix="veracity-bench-") as folder:
-        data_dir = Path(folder)
-        setup_django(data_dir)
+        data_dir = args.data_dir or Path(folder)
+        data_dir.mkdir(parents=True, exist_ok=True)
         db_path = data_dir / "bench.sqlite3"
+        if not args.reuse and db_path.exists():
+            parser.error(f"{db_path} exists: pass --reuse or remove it")
+        setup_django(data_dir)
         started = time.perf_counter()
-        people = generate(db_path, lines=args.lines, customers=args.customers, seed=args.seed, days=args.days)
+        if args.reuse:
+            people = bench_people()
+        else:
+            people = generate(db_path, lines=args.lines, customers=args.customers, seed=args.seed, days=args.days)
         generated = time.perf_counter() - started
-        from veracity.analytics.models import SalesLineDaily, SalesOrderDaily
-        from veracity.analytics.services import customer_rfm_refresh, rollups_rebuild
+        if not args.reuse:
+            print(f"generated in {generated:.1f} s", flush=True)
+        if args.generate_only:
+            return
+        run(args, db_path, people, generated=None if args.reuse else generated)
 
+
+def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
+    from veracity.accounts.models import User
+    from veracity.analytics.models import CohortCell, SalesCell, SalesLineDaily, SalesOrderDaily
+    from veracity.analytics.services import customer_rfm_refresh, rollups_rebuild, rollups_refresh
+    from veracity.sales.models import Order, OrderLine
+
+    rebuilt = rfm = None
+    if not args.skip_rebuild:
         started = time.perf_counter()
         rollups_rebuild()
         rebuilt = time.perf_counter() - started
@@ -240,30 +277,72 @@ def main() -> None:
             # Fold the write-ahead log the bulk load left (hundreds of MB) into the database, as the
             # periodic checkpoint of a running site would; reads through a huge WAL are slower.
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        from django.core.handlers.wsgi import WSGIHandler
+        print(f"rollups rebuilt in {rebuilt:.1f} s, RFM in {rfm:.1f} s", flush=True)
+        if args.rebuild_only:
+            return
+    else:
+        with sqlite3.connect(db_path) as connection:   # statistics for indexes added since the rebuild
+            connection.execute("PRAGMA analysis_limit=2000")
+            connection.execute("ANALYZE")
+    refresh = incremental_refresh_timings(rollups_refresh)
+    from django.core.handlers.wsgi import WSGIHandler
 
-        handler = WSGIHandler()
-        today = dt.date.today()
-        ranges = {"last 30 days": (today - dt.timedelta(days=29), today),
-                  "last 365 days": (today - dt.timedelta(days=364), today)}
-        print(f"\n{args.lines:,} order lines, {people['orders']:,} orders, {args.customers:,} customers; "
-              f"generated in {generated:.1f} s, rollups rebuilt in {rebuilt:.1f} s "
-              f"({SalesLineDaily.objects.count():,} line cells, {SalesOrderDaily.objects.count():,} order cells), "
-              f"RFM in {rfm:.1f} s\n")
-        print("| range | dashboard | admin median / p95 (ms) | manager (team) median / p95 (ms) | DuckDB p95 (ms) |")
-        print("| --- | --- | --- | --- | --- |")
-        cookies = {"admin": session_cookie(people["admin"]), "manager": session_cookie(people["manager"])}
-        for label, (date_from, date_to) in ranges.items():
-            query = f"date_from={date_from}&date_to={date_to}"
-            duck = duckdb_figures(db_path, date_from=date_from, date_to=date_to, repeats=args.repeats)
-            for path in DASHBOARD_PATHS:
-                time_requests(handler, path, query, cookies["admin"], 1)  # warm the caches once
-                admin = time_requests(handler, path, query, cookies["admin"], args.repeats)
-                manager = time_requests(handler, path, query, cookies["manager"], args.repeats)
-                assert admin[2] == manager[2] == 200, (path, admin[2], manager[2])
-                reference = duck.get(path)
-                print(f"| {label} | `{path}` | {admin[0]:.0f} / {admin[1]:.0f} | {manager[0]:.0f} / {manager[1]:.0f} | "
-                      f"{'—' if reference is None else f'{reference:.0f}'} |")
+    handler = WSGIHandler()
+    today = dt.date.today()
+    ranges = {"last 30 days": (today - dt.timedelta(days=29), today),
+              "last 365 days": (today - dt.timedelta(days=364), today)}
+    lines, orders = OrderLine.objects.count(), Order.objects.count()
+    from veracity.customers.models import Customer
+
+    print(f"\n`date`: {time.strftime('%a %b %d %H:%M UTC %Y', time.gmtime())}; load average "
+          f"{' '.join(f'{value:.1f}' for value in os.getloadavg())}")
+    print(f"{lines:,} order lines, {orders:,} orders, {Customer.objects.count():,} customers; "
+          f"{'reused' if generated is None else f'generated in {generated:.1f} s'}, "
+          f"{'rollups rebuilt in an earlier run' if rebuilt is None else f'rollups rebuilt in {rebuilt:.1f} s'} "
+          f"({SalesLineDaily.objects.count():,} line rows, {SalesOrderDaily.objects.count():,} order rows, "
+          f"{SalesCell.objects.count():,} cells, {CohortCell.objects.count():,} cohort cells), "
+          f"{'' if rfm is None else f'RFM in {rfm:.1f} s; '}incremental refresh: {refresh}\n", flush=True)
+    rep = User.objects.filter(username__startswith="rep", team=people["manager"].team).order_by("pk").first()
+    cookies = {"admin": session_cookie(people["admin"]), "manager": session_cookie(people["manager"]),
+               "rep": session_cookie(rep)}
+    duck = DuckReference(db_path)
+    print("| range | dashboard | admin median / p95 (ms) | manager (team) median / p95 (ms) |"
+          " rep (own) median / p95 (ms) | DuckDB p95 (ms) |")
+    print("| --- | --- | --- | --- | --- | --- |", flush=True)
+    for label, (date_from, date_to) in ranges.items():
+        query = f"date_from={date_from}&date_to={date_to}"
+        reference = duck.timings(date_from=date_from, date_to=date_to, repeats=args.repeats)
+        for path in DASHBOARD_PATHS:
+            time_requests(handler, path, query, cookies["admin"], 1)  # import templates, open the connection
+            timed = {role: time_requests(handler, path, query, cookie, args.repeats) for role, cookie in cookies.items()}
+            assert all(result[2] == 200 for result in timed.values()), (path, timed)
+            figures = " | ".join(f"{timed[role][0]:.0f} / {timed[role][1]:.0f}" for role in ("admin", "manager", "rep"))
+            duck_ms = reference.get(path)
+            print(f"| {label} | `{path}` | {figures} | {'—' if duck_ms is None else f'{duck_ms:.0f}'} |", flush=True)
+
+
+def incremental_refresh_timings(rollups_refresh) -> str:
+    """Time the change scan with nothing to do, then after changing 100 orders through the service."""
+    from veracity.sales.models import Order
+
+    started = time.perf_counter()
+    rollups_refresh()
+    idle = (time.perf_counter() - started) * 1000
+    from django.utils import timezone
+
+    ids = list(Order.objects.order_by("-pk").values_list("pk", flat=True)[:100])
+    Order.objects.filter(pk__in=ids).update(status="delivered", updated_at=timezone.now(),
+                                            version=models_f("version") + 1)
+    started = time.perf_counter()
+    result = rollups_refresh()
+    changed = (time.perf_counter() - started) * 1000
+    return f"{idle:.0f} ms with nothing to do, {changed:.0f} ms after 100 changed orders ({result.keys} keys)"
+
+
+def models_f(name: str):
+    from django.db.models import F
+
+    return F(name)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ class SalesLineDaily(models.Model):
                                 db_constraint=False)
     salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
                                     db_constraint=False)
+    # The customer's owner, copied so permission scope needs no join (kept current on transfer).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+                              db_constraint=False, null=True)
     channel = models.CharField(max_length=16)
     region = models.CharField(max_length=16)
     currency = models.CharField(max_length=3)
@@ -42,6 +45,8 @@ class SalesLineDaily(models.Model):
             models.Index(fields=["day", "customer"]),
             models.Index(fields=["product", "day"]),
             models.Index(fields=["customer", "day"]),
+            models.Index(fields=["owner", "day"]),
+            models.Index(fields=["salesperson", "day"]),
         ]
 
     def __str__(self) -> str:
@@ -57,9 +62,13 @@ class SalesOrderDaily(models.Model):
                                  db_constraint=False)
     salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
                                     db_constraint=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+                              db_constraint=False, null=True)
     channel = models.CharField(max_length=16)
     region = models.CharField(max_length=16)
     currency = models.CharField(max_length=3)
+    # The customer's first day of buying, copied (new customers are counted in the same pass as customers).
+    customer_first_day = models.DateField(null=True)
     orders = models.PositiveIntegerField(default=0)
     revenue_cents = models.BigIntegerField(default=0)
     cost_cents = models.BigIntegerField(default=0)
@@ -71,10 +80,71 @@ class SalesOrderDaily(models.Model):
             models.Index(fields=["day", "customer"]),
             models.Index(fields=["customer", "day"]),
             models.Index(fields=["salesperson", "day"]),
+            models.Index(fields=["owner", "day"]),
+            # Covers customers and new customers in a range, scoped, without reading the table.
+            models.Index(fields=["day", "customer", "customer_first_day", "owner", "salesperson"],
+                         name="order_daily_customers_cover"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.customer_id}"
+
+
+class CellGrain(models.TextChoices):
+    DAY = "d", _("Day")
+    MONTH = "m", _("Month")
+
+
+class SalesCell(models.Model):
+    """Sales summed over customers: per day or month, in one of a few *shapes* (the dimensions kept,
+    services/rollups.py CELL_SHAPES). A dashboard reads the smallest shape that has every dimension its
+    filters, grouping and permission scope need, so it sums thousands of rows rather than millions.
+    Dimensions outside the shape hold 0 or "" (the shape says which are real). Kept equal to the daily
+    tables by adding the difference of every recomputed daily cell (docs/decisions/0005-analytics-cells.md)."""
+
+    grain = models.CharField(max_length=1, choices=CellGrain.choices)
+    shape = models.PositiveSmallIntegerField()
+    period = models.DateField()   # the day, or the first day of the month
+    salesperson_id = models.BigIntegerField(default=0)
+    owner_id = models.BigIntegerField(default=0)
+    product_id = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, default="")
+    region = models.CharField(max_length=16, default="")
+    currency = models.CharField(max_length=3, default="")
+    revenue_cents = models.BigIntegerField(default=0)
+    cost_cents = models.BigIntegerField(default=0)
+    costed_revenue_cents = models.BigIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    lines = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["shape", "grain", "period", "salesperson_id", "owner_id", "product_id", "channel", "region",
+                    "currency"], name="sales_cell_key")]
+        indexes = [
+            models.Index(fields=["shape", "grain", "owner_id", "period"]),
+            models.Index(fields=["shape", "grain", "salesperson_id", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}{self.shape} {self.period}"
+
+
+class CohortCell(models.Model):
+    """Customers per first-purchase month × month they bought in × owner (cohort retention without
+    reading every customer). A customer's rows all carry one owner, so cells add up across owners."""
+
+    cohort = models.DateField()   # first day of the first-purchase month
+    month = models.DateField()    # first day of a month the customer bought in
+    owner_id = models.BigIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "month", "owner_id"], name="cohort_cell_key")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort:%Y-%m} → {self.month:%Y-%m}: {self.customers}"
 
 
 class CustomerFirstPurchase(models.Model):
@@ -107,6 +177,8 @@ class RollupCursor(models.Model):
     are looked at again on the next refresh."""
 
     scanned_until = models.DateTimeField(null=True, blank=True)
+    # How far the scan for transferred customers got (their rollup rows carry the owner).
+    customers_scanned_until = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 

@@ -7,19 +7,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from veracity.accounts.access import access_require, hidden_fields, scope_q
+from veracity.accounts.access import access_require, hidden_fields, scope_q, team_ids
 from veracity.accounts.models import Action, Resource, Scope
 from veracity.analytics.errors import InvalidReportFilter
-from veracity.analytics.models import SalesLineDaily, SalesOrderDaily
+from veracity.analytics.models import CellGrain, SalesCell, SalesLineDaily, SalesOrderDaily
+from veracity.analytics.services.rollups import LINE_SHAPES, ORDER_SHAPES
+from veracity.catalog.models import Product
 from veracity.core.money import normalise_currency, reporting_currency
 from veracity.sales.models import Channel, Region
 
-# Who owns a rollup row (the same as the orders behind it) and an opportunity or activity row.
-ROLLUP_OWNERS = ("customer__owner", "salesperson")
+# Who owns a rollup row (the same as the orders behind it: OWNER_PATHS[order] is ("customer__owner",
+# "salesperson"); rollup rows carry the customer's owner as `owner`) and an opportunity or activity row.
+ROLLUP_OWNERS = ("owner", "salesperson")
 OPPORTUNITY_OWNERS = ("customer__owner", "owner")
 ACTIVITY_OWNERS = ("customer__owner", "owner", "assignee")
 CUSTOMER_OWNERS = ("customer__owner",)
@@ -121,16 +125,29 @@ def category_q(category: int, path: str = "product__category") -> Q:
     return Q(**{f"{path}_id": category}) | Q(**{f"{path}__parent_id": category})
 
 
-def rollup_rows(*, user, filters: DashboardFilters, lines: bool = False, action: str = Action.VIEW,
-                dated: bool = True) -> QuerySet:
-    """The scoped, filtered rollup rows: order grain, or line grain when `lines` (or when filtering
-    by product category, which only the line grain knows)."""
-    model = SalesLineDaily if (lines or filters.category) else SalesOrderDaily
-    queryset = scoped_rows(model.objects.all(), user=user, action=action)
-    if dated:
-        queryset = queryset.filter(day__range=(filters.date_from, filters.date_to))
+def _members(teams) -> list[int]:
+    """The users whose team is one of `teams` (what `<user path>__team_id__in` matches)."""
+    return list(get_user_model().objects.filter(team_id__in=list(teams)).values_list("pk", flat=True))
+
+
+def rollup_scope_q(user, scope: Scope) -> Q:
+    """scope_q for rollup rows, without joins: the order rule (the customer's owner or the salesperson is
+    the user, or, for a team scope, in the user's teams) on the `owner_id` and `salesperson_id` the rows
+    carry. The same rule as scoped(Order), so dashboards and the order list agree."""
+    if scope == Scope.ALL:
+        return Q()
+    people = scope_people(user, scope)
+    return Q(owner_id__in=people) | Q(salesperson_id__in=people)
+
+
+def scope_people(user, scope: Scope) -> list[int]:
+    """The users whose records an OWN or TEAM scope reaches as owner or salesperson."""
+    return [user.pk] if scope == Scope.OWN else sorted({user.pk, *_members(team_ids(user))})
+
+
+def _filtered(queryset: QuerySet, filters: DashboardFilters) -> QuerySet:
     if filters.team:
-        queryset = queryset.filter(salesperson__team_id=filters.team)
+        queryset = queryset.filter(salesperson_id__in=_members([filters.team]))
     if filters.rep:
         queryset = queryset.filter(salesperson_id=filters.rep)
     if filters.region:
@@ -140,8 +157,73 @@ def rollup_rows(*, user, filters: DashboardFilters, lines: bool = False, action:
     if filters.currency:
         queryset = queryset.filter(currency=filters.currency)
     if filters.category:
-        queryset = queryset.filter(category_q(filters.category))
+        queryset = queryset.filter(product_id__in=Product.all_objects.filter(
+            category_q(filters.category, "category")).values("pk"))
     return queryset
+
+
+def rollup_rows(*, user, filters: DashboardFilters, lines: bool = False, action: str = Action.VIEW,
+                dated: bool = True) -> QuerySet:
+    """The scoped, filtered daily rollup rows (per customer): order grain, or line grain when `lines` (or
+    when filtering by product category, which only the line grain knows)."""
+    model = SalesLineDaily if (lines or filters.category) else SalesOrderDaily
+    queryset = model.objects.filter(rollup_scope_q(user, report_scope(user, action)))
+    if dated:
+        queryset = queryset.filter(day__range=(filters.date_from, filters.date_to))
+    return _filtered(queryset, filters)
+
+
+def _filter_dimensions(filters: DashboardFilters) -> set[str]:
+    needed = set()
+    if filters.team or filters.rep:
+        needed.add("salesperson")
+    for name in ("region", "channel", "currency"):
+        if getattr(filters, name):
+            needed.add(name)
+    if filters.category:
+        needed.add("product")
+    return needed
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def period_q(date_from: dt.date, date_to: dt.date) -> Q:
+    """Month cells for the whole months inside the range, day cells for the ragged ends."""
+    first_whole = date_from if date_from.day == 1 else _month_after(date_from)
+    end_whole = _month_after(date_to) if _month_after(date_to) - dt.timedelta(days=1) == date_to else date_to.replace(
+        day=1)
+    if first_whole >= end_whole:   # no whole month inside
+        return Q(grain=CellGrain.DAY, period__range=(date_from, date_to))
+    condition = Q(grain=CellGrain.MONTH, period__gte=first_whole, period__lt=end_whole)
+    if date_from < first_whole:
+        condition |= Q(grain=CellGrain.DAY, period__range=(date_from, first_whole - dt.timedelta(days=1)))
+    if end_whole <= date_to:
+        condition |= Q(grain=CellGrain.DAY, period__range=(end_whole, date_to))
+    return condition
+
+
+def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), lines: bool = False,
+              action: str = Action.VIEW, daily: bool = False) -> QuerySet | None:
+    """The scoped, filtered SalesCell rows (summed over customers) of the smallest shape holding every
+    dimension needed, or None when no shape holds them all (the caller reads the daily rows instead).
+    Sums over them equal the same sums over rollup_rows(); they have `period` instead of `day` (a
+    month's first day for month cells; `daily=True` reads day cells only, for per-day series)."""
+    scope = report_scope(user, action)
+    needed = _filter_dimensions(filters) | set(group)
+    if scope != Scope.ALL:
+        needed |= {"owner", "salesperson"}
+    shapes = LINE_SHAPES if (lines or filters.category) else ORDER_SHAPES
+    shape = next((number for number, dims in shapes.items() if needed <= set(dims)), None)
+    if shape is None:
+        return None
+    queryset = SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope))
+    if daily:
+        queryset = queryset.filter(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))
+    else:
+        queryset = queryset.filter(period_q(filters.date_from, filters.date_to))
+    return _filtered(queryset, filters)
 
 
 def margin_visible(user) -> bool:

@@ -10,7 +10,14 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from veracity.analytics.models import CustomerFirstPurchase, CustomerRfm, RfmSegment
+from veracity.accounts.models import Scope
+from veracity.analytics.models import (
+    CohortCell,
+    CustomerFirstPurchase,
+    CustomerRfm,
+    RfmSegment,
+    SalesOrderDaily,
+)
 from veracity.analytics.selectors.base import (
     CUSTOMER_OWNERS,
     Column,
@@ -19,7 +26,9 @@ from veracity.analytics.selectors.base import (
     money,
     percent,
     ratio,
+    report_scope,
     rollup_rows,
+    scope_people,
     scoped_rows,
 )
 from veracity.analytics.selectors.sales import orders_url
@@ -87,18 +96,16 @@ def _by_customer_field(user, filters: DashboardFilters, field: str, title: str, 
     return table
 
 
-def cohort_table(*, user, filters: DashboardFilters, months: int = COHORT_MONTHS) -> Table:
-    """For each first-purchase month in the range (the last `months`), the share of its customers who
-    bought again 1, 2, … months later."""
+def _cohorts_direct(in_scope, cohort_start: dt.date, date_to: dt.date) -> tuple[dict, dict]:
+    """Cohort sizes and {(cohort, offset): customers} from daily rows: customers with an in-scope row
+    whose first purchase falls in the range, and the months their in-scope rows fall in."""
     first_months = {}
-    cohort_start = max(filters.date_from.replace(day=1), _add_months(filters.date_to.replace(day=1), -(months - 1)))
-    in_scope = rollup_rows(user=user, filters=filters, dated=False)
     for customer, first in CustomerFirstPurchase.objects.filter(
-            first_day__gte=cohort_start, first_day__lte=filters.date_to,
+            first_day__gte=cohort_start, first_day__lte=date_to,
             customer_id__in=in_scope.values("customer_id")).values_list("customer_id", "first_day"):
         first_months[customer] = first.replace(day=1)
     active = defaultdict(set)
-    activity = in_scope.filter(day__gte=cohort_start, day__lte=filters.date_to)
+    activity = in_scope.filter(day__gte=cohort_start, day__lte=date_to)
     for customer, month in activity.annotate(month=TruncMonth("day")).values_list("customer_id", "month").distinct():
         if customer not in first_months:
             continue
@@ -109,16 +116,60 @@ def cohort_table(*, user, filters: DashboardFilters, months: int = COHORT_MONTHS
     sizes = defaultdict(int)
     for month in first_months.values():
         sizes[month] += 1
+    return sizes, {key: len(customers) for key, customers in active.items()}
+
+
+def _cohorts_from_cells(user, cohort_start: dt.date, date_to: dt.date) -> tuple[dict, dict]:
+    """The same from CohortCell. Exact because a customer's rows all carry its owner: customers owned
+    inside the scope come from the cells (by owner), the few reached only as salesperson from their
+    daily rows."""
+    scope = report_scope(user)
+    cells = CohortCell.objects.filter(cohort__gte=cohort_start, cohort__lte=date_to)
+    people = None
+    if scope != Scope.ALL:
+        people = scope_people(user, scope)
+        cells = cells.filter(owner_id__in=people)
+    sizes, active = defaultdict(int), defaultdict(int)
+    for cohort, month, customers in cells.values("cohort", "month").annotate(count=Sum("customers")).values_list(
+            "cohort", "month", "count"):
+        offset = (month.year - cohort.year) * 12 + month.month - cohort.month
+        if offset == 0:
+            sizes[cohort] += customers
+        elif month <= date_to:
+            active[(cohort, offset)] += customers
+    if people is not None:
+        others = SalesOrderDaily.objects.filter(salesperson_id__in=people).exclude(owner_id__in=people)
+        more_sizes, more_active = _cohorts_direct(others, cohort_start, date_to)
+        for key, count in more_sizes.items():
+            sizes[key] += count
+        for key, count in more_active.items():
+            active[key] += count
+    return sizes, active
+
+
+def cohort_table(*, user, filters: DashboardFilters, months: int = COHORT_MONTHS) -> Table:
+    """For each first-purchase month in the range (the last `months`), the share of its customers who
+    bought again 1, 2, … months later."""
+    cohort_start = max(filters.date_from.replace(day=1), _add_months(filters.date_to.replace(day=1), -(months - 1)))
+    month_end = _add_months(filters.date_to.replace(day=1), 1) - dt.timedelta(days=1)
+    unfiltered = not any(getattr(filters, name) for name in ("team", "rep", "region", "category", "channel",
+                                                             "currency"))
+    # Month cells count the whole month: usable when nothing was sold after the range's end in its month.
+    if unfiltered and not SalesOrderDaily.objects.filter(day__gt=filters.date_to, day__lte=month_end).exists():
+        sizes, active = _cohorts_from_cells(user, cohort_start, filters.date_to)
+    else:
+        sizes, active = _cohorts_direct(rollup_rows(user=user, filters=filters, dated=False), cohort_start,
+                                        filters.date_to)
     columns = [Column("cohort", _("First purchase month")), Column("customers", _("Customers"), "int")]
     columns += [Column(f"m{offset}", _("Month %(n)s %%") % {"n": offset}, "percent") for offset in range(1, months)]
     table = Table("cohorts", _("Cohort retention"), columns)
-    for month in sorted(sizes):
+    for month in sorted(key for key, size in sizes.items() if size):
         row = [month.strftime("%Y-%m"), sizes[month]]
         for offset in range(1, months):
             if _add_months(month, offset) > filters.date_to:
                 row.append(None)
             else:
-                row.append(percent(ratio(len(active.get((month, offset), ())), sizes[month])))
+                row.append(percent(ratio(active.get((month, offset), 0), sizes[month])))
         table.rows.append(tuple(row))
         table.links.append(customers_url(cohort=month.strftime("%Y-%m")))
     return table

@@ -15,6 +15,7 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
+    cell_rows,
     money,
     percent,
     ratio,
@@ -42,8 +43,10 @@ def _target_cents(user, filters: DashboardFilters) -> dict[int, tuple[int, int |
 
 
 def people_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
-    sales = {row["salesperson_id"]: row for row in rollup_rows(user=user, filters=filters).values(
-        "salesperson_id").annotate(revenue=Sum("revenue_cents"), orders=Sum("orders"))}
+    rows = cell_rows(user=user, filters=filters, group=("salesperson",))
+    sales = {row["salesperson_id"]: row for row in (rows if rows is not None else rollup_rows(
+        user=user, filters=filters)).values("salesperson_id").annotate(revenue=Sum("revenue_cents"),
+                                                                        orders=Sum("orders"))}
     activities_qs = scoped_rows(Activity.objects.filter(
         occurred_at__date__range=(filters.date_from, filters.date_to)), user=user, owners=ACTIVITY_OWNERS)
     if filters.team:

@@ -1,6 +1,7 @@
 """The products dashboard: best and worst sellers, growth, ABC (Pareto) classes and products bought
 together (by the same customer on the same day)."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
+    cell_rows,
     change,
     money,
     percent,
@@ -33,8 +35,11 @@ def abc_classes(revenues: list[tuple[int, int]]) -> dict[int, str]:
 
 
 def _by_product(user, filters: DashboardFilters) -> dict[int, dict]:
-    return {row["product_id"]: row for row in rollup_rows(user=user, filters=filters, lines=True).values(
-        "product_id").annotate(revenue=Sum("revenue_cents"), quantity=Sum("quantity"), orders=Sum("orders"))}
+    rows = cell_rows(user=user, filters=filters, group=("product",), lines=True)
+    if rows is None:
+        rows = rollup_rows(user=user, filters=filters, lines=True)
+    return {row["product_id"]: row for row in rows.values("product_id").annotate(
+        revenue=Sum("revenue_cents"), quantity=Sum("quantity"), orders=Sum("orders"))}
 
 
 def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
@@ -80,14 +85,19 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
 def _bought_together(user, filters: DashboardFilters, names: dict[int, str]) -> Table:
     """Pairs of products bought by the same customer on the same day, most frequent first."""
     rows = rollup_rows(user=user, filters=filters, lines=True).values("day", "customer_id", "product_id").distinct()
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH basket AS ({sql}) SELECT a.product_id, b.product_id, COUNT(*) AS times FROM basket a "
-            "JOIN basket b ON a.day = b.day AND a.customer_id = b.customer_id AND a.product_id < b.product_id "
-            "GROUP BY a.product_id, b.product_id ORDER BY times DESC, a.product_id, b.product_id LIMIT 15",
-            params)
-        pairs = cursor.fetchall()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:   # nothing can match (a team with no members)
+        sql, params = None, ()
+    pairs = []
+    if sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH basket AS ({sql}) SELECT a.product_id, b.product_id, COUNT(*) AS times FROM basket a "
+                "JOIN basket b ON a.day = b.day AND a.customer_id = b.customer_id AND a.product_id < b.product_id "
+                "GROUP BY a.product_id, b.product_id ORDER BY times DESC, a.product_id, b.product_id LIMIT 15",
+                params)
+            pairs = cursor.fetchall()
     missing = {pk for pair in pairs for pk in pair[:2]} - set(names)
     names = {**names, **dict(Product.all_objects.filter(pk__in=missing).values_list("pk", "name"))}
     table = Table("together", _("Bought together"), [

@@ -5,8 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
+    cell_rows,
     change,
     margin_visible,
     money,
@@ -48,16 +48,27 @@ class SalesFigures:
         return self.costed_revenue_cents - self.cost_cents
 
 
+SUMS = {"revenue": Sum("revenue_cents"), "orders": Sum("orders"), "quantity": Sum("quantity"),
+        "cost": Sum("cost_cents"), "costed": Sum("costed_revenue_cents")}
+
+
 def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
+    """Sums from the cells (summed over customers); customers and new customers (whose first day of
+    buying falls in the range) from the daily rows, in one pass."""
     rows = rollup_rows(user=user, filters=filters)
-    totals = rows.aggregate(revenue=Sum("revenue_cents"), orders=Sum("orders"), quantity=Sum("quantity"),
-                            cost=Sum("cost_cents"), costed=Sum("costed_revenue_cents"),
-                            customers=Count("customer_id", distinct=True))
-    new = CustomerFirstPurchase.objects.filter(
-        customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
+    cells = cell_rows(user=user, filters=filters)
+    totals = (cells if cells is not None else rows).aggregate(**SUMS)
+    if filters.category:   # line rows carry no first day
+        counts = rows.aggregate(customers=Count("customer_id", distinct=True))
+        counts["new"] = CustomerFirstPurchase.objects.filter(
+            customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
+    else:
+        counts = rows.aggregate(customers=Count("customer_id", distinct=True), new=Count(
+            "customer_id", distinct=True, filter=Q(customer_first_day__range=(filters.date_from, filters.date_to))))
     return SalesFigures(revenue_cents=totals["revenue"] or 0, orders=totals["orders"] or 0,
-                        quantity=totals["quantity"] or 0, customers=totals["customers"] or 0, new_customers=new,
-                        cost_cents=totals["cost"] or 0, costed_revenue_cents=totals["costed"] or 0)
+                        quantity=totals["quantity"] or 0, customers=counts["customers"] or 0,
+                        new_customers=counts["new"] or 0, cost_cents=totals["cost"] or 0,
+                        costed_revenue_cents=totals["costed"] or 0)
 
 
 def orders_url(filters: DashboardFilters, **extra) -> str:
@@ -112,16 +123,17 @@ def _trend_table(user, filters: DashboardFilters) -> Table:
     bucket = _bucket(filters)
 
     def series(period: DashboardFilters) -> dict[dt.date, tuple[int, int]]:
-        rows = rollup_rows(user=user, filters=period)
-        key = "day"
-        if bucket == "month":
-            rows, key = rows.annotate(bucket=TruncMonth("day")), "bucket"
-        grouped = rows.values(key).annotate(revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by(key)
-        result = {}
-        for row in grouped:
+        rows, key = cell_rows(user=user, filters=period, daily=bucket == "day"), "period"
+        if rows is None:
+            rows, key = rollup_rows(user=user, filters=period), "day"
+        result: dict[dt.date, list[int]] = {}
+        for row in rows.values(key).annotate(revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by(key):
             value = row[key]
-            result[value.date() if isinstance(value, dt.datetime) else value] = (row["revenue"] or 0, row["orders"] or 0)
-        return result
+            value = value.date() if isinstance(value, dt.datetime) else value
+            cell = result.setdefault(value if bucket == "day" else value.replace(day=1), [0, 0])
+            cell[0] += row["revenue"] or 0
+            cell[1] += row["orders"] or 0
+        return {bucket_start: tuple(values) for bucket_start, values in result.items()}
 
     current, year = series(filters), series(filters.last_year())
     table = Table("trend", _("Revenue over time"), [
@@ -162,8 +174,9 @@ def _split_table(user, filters: DashboardFilters, *, field: str, key: str, title
     labels = dict(choices)
     table = Table(key, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
                               Column("orders", _("Orders"), "int")], chart={"type": "pie", "x": field, "y": ["revenue"]})
-    grouped = rollup_rows(user=user, filters=filters).values(field).annotate(
-        revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by("-revenue")
+    rows = cell_rows(user=user, filters=filters, group=(field,))
+    grouped = (rows if rows is not None else rollup_rows(user=user, filters=filters)).values(field).annotate(
+        revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by("-revenue", field)
     for row in grouped:
         table.rows.append((str(labels.get(row[field], row[field] or _("Unknown"))), money(row["revenue"]), row["orders"]))
         table.links.append(orders_url(filters, **{field: row[field]}) if row[field] else None)

@@ -16,16 +16,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from veracity.analytics.models import (
+    CellGrain,
+    CohortCell,
     CustomerFirstPurchase,
     RollupCursor,
     RollupOrderState,
+    SalesCell,
     SalesLineDaily,
     SalesOrderDaily,
 )
+from veracity.customers.models import Customer
 from veracity.sales.models import Order, OrderLine
 from veracity.sales.selectors import COUNTED_STATUSES
 
@@ -49,8 +54,8 @@ class RefreshResult:
 
 
 LINE_FIELDS = ("order_id", "order__order_date", "order__customer_id", "product_id", "order__salesperson_id",
-               "order__channel", "order__region", "order__currency", "order__exchange_rate",
-               "net_amount", "quantity", "unit_cost")
+               "order__customer__owner_id", "order__channel", "order__region", "order__currency",
+               "order__exchange_rate", "net_amount", "quantity", "unit_cost")
 
 
 def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
@@ -60,7 +65,7 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
     order_cells: dict[tuple, list] = {}
     orders_in_line_cell: dict[tuple, set] = defaultdict(set)
     orders_in_order_cell: dict[tuple, set] = defaultdict(set)
-    for (order_id, day, customer_id, product_id, salesperson_id, channel, region, currency, rate,
+    for (order_id, day, customer_id, product_id, salesperson_id, owner_id, channel, region, currency, rate,
          net_amount, quantity, unit_cost) in rows:
         revenue = cents(net_amount, rate)
         if unit_cost is None:
@@ -68,7 +73,7 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
         else:
             cost, costed = cents(quantity * unit_cost, rate), revenue
         region = region or ""
-        line_key = (day, customer_id, product_id, salesperson_id, channel, region, currency)
+        line_key = (day, customer_id, product_id, salesperson_id, owner_id, channel, region, currency)
         cell = line_cells.get(line_key)
         if cell is None:
             cell = line_cells[line_key] = [0, 0, 0, Decimal("0"), 0]
@@ -78,7 +83,7 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
         cell[3] += quantity
         cell[4] += 1
         orders_in_line_cell[line_key].add(order_id)
-        order_key = (day, customer_id, salesperson_id, channel, region, currency)
+        order_key = (day, customer_id, salesperson_id, owner_id, channel, region, currency)
         cell = order_cells.get(order_key)
         if cell is None:
             cell = order_cells[order_key] = [0, 0, 0, Decimal("0")]
@@ -92,10 +97,75 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
     return lines, orders
 
 
-LINE_COLUMNS = ("day", "customer_id", "product_id", "salesperson_id", "channel", "region", "currency",
+LINE_COLUMNS = ("day", "customer_id", "product_id", "salesperson_id", "owner_id", "channel", "region", "currency",
                 "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "lines", "orders")
-ORDER_COLUMNS = ("day", "customer_id", "salesperson_id", "channel", "region", "currency",
-                 "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "orders")
+ORDER_COLUMNS = ("day", "customer_id", "salesperson_id", "owner_id", "channel", "region", "currency",
+                 "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "orders", "customer_first_day")
+
+# The shapes of SalesCell: which dimensions each keeps, and whether it counts order lines (per product)
+# or orders. Readers pick the smallest shape holding every dimension they filter, group or scope by.
+ORDER_SHAPES: dict[int, tuple[str, ...]] = {
+    1: ("channel", "region", "currency"),
+    2: ("salesperson", "owner"),
+    3: ("salesperson", "owner", "channel"),
+    4: ("salesperson", "owner", "region"),
+    5: ("salesperson", "owner", "channel", "region", "currency"),
+}
+LINE_SHAPES: dict[int, tuple[str, ...]] = {
+    6: ("product",),
+    7: ("product", "salesperson", "owner"),
+}
+CELL_SHAPES = {**ORDER_SHAPES, **LINE_SHAPES}
+CELL_DIMENSIONS = ("salesperson", "owner", "product", "channel", "region", "currency")
+CELL_COLUMNS = ("shape", "grain", "period", "salesperson_id", "owner_id", "product_id", "channel", "region", "currency",
+                "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "lines", "orders")
+_BLANK = {"salesperson": 0, "owner": 0, "product": 0, "channel": "", "region": "", "currency": ""}
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _shape_key(shape_dims: tuple[str, ...], values: dict) -> tuple:
+    return tuple(values[name] if name in shape_dims else _BLANK[name] for name in CELL_DIMENSIONS)
+
+
+def cells_from(lines: dict, orders: dict, *, sign: int = 1, into: dict | None = None) -> dict:
+    """Daily line and order rows ({key: sums} as aggregate_lines returns them) summed into SalesCell keys
+    (shape, grain, period, *CELL_DIMENSIONS) -> [revenue, cost, costed revenue, quantity, lines, orders].
+    `sign=-1` subtracts (the old rows of a recomputed key). Pure, shared with the tests."""
+    cells = into if into is not None else {}
+
+    def add(shape, grain, period, dims, revenue, cost, costed, quantity, line_count, order_count):
+        key = (shape, grain, period, *dims)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = [0, 0, 0, Decimal("0"), 0, 0]
+        cell[0] += sign * revenue
+        cell[1] += sign * cost
+        cell[2] += sign * costed
+        cell[3] += sign * quantity
+        cell[4] += sign * line_count
+        cell[5] += sign * order_count
+
+    for (day, _customer, salesperson, owner, channel, region, currency), values in orders.items():
+        revenue, cost, costed, quantity, order_count = values[:5]
+        named = {"salesperson": salesperson, "owner": owner or 0, "product": 0, "channel": channel,
+                 "region": region, "currency": currency}
+        for shape, dims in ORDER_SHAPES.items():
+            key = _shape_key(dims, named)
+            add(shape, CellGrain.DAY.value, day, key, revenue, cost, costed, quantity, 0, order_count)
+            add(shape, CellGrain.MONTH.value, month_start(day), key, revenue, cost, costed, quantity, 0, order_count)
+    for (day, _customer, product, salesperson, owner, channel, region, currency), values in lines.items():
+        revenue, cost, costed, quantity, line_count, order_count = values
+        named = {"salesperson": salesperson, "owner": owner or 0, "product": product, "channel": channel,
+                 "region": region, "currency": currency}
+        for shape, dims in LINE_SHAPES.items():
+            key = _shape_key(dims, named)
+            add(shape, CellGrain.DAY.value, day, key, revenue, cost, costed, quantity, line_count, order_count)
+            add(shape, CellGrain.MONTH.value, month_start(day), key, revenue, cost, costed, quantity, line_count,
+                order_count)
+    return cells
 
 
 def _insert(model, columns: tuple[str, ...], rows: Iterable[tuple], *, batch: int = 5000) -> None:
@@ -110,9 +180,42 @@ def _insert(model, columns: tuple[str, ...], rows: Iterable[tuple], *, batch: in
             cursor.executemany(sql, chunk)
 
 
-def _insert_cells(lines: dict, orders: dict) -> None:
+def _insert_cells(lines: dict, orders: dict, first_days: dict[int, dt.date]) -> None:
     _insert(SalesLineDaily, LINE_COLUMNS, (key + values for key, values in lines.items()))
-    _insert(SalesOrderDaily, ORDER_COLUMNS, (key + values for key, values in orders.items()))
+    _insert(SalesOrderDaily, ORDER_COLUMNS,
+            (key + values + (first_days.get(key[1]),) for key, values in orders.items()))
+
+
+def _cell_rows(cells: dict):
+    for key, values in cells.items():
+        yield (key[0], key[1], key[2], *key[3:], *values)
+
+
+def _insert_sales_cells(cells: dict) -> None:
+    _insert(SalesCell, CELL_COLUMNS, _cell_rows(cells))
+
+
+def _apply_cell_changes(changes: dict) -> None:
+    """Add the differences to SalesCell: one UPDATE per changed cell, an INSERT for a new one, then
+    drop cells left with no orders."""
+    table = connection.ops.quote_name(SalesCell._meta.db_table)
+    key_columns = CELL_COLUMNS[:9]
+    where = " AND ".join(f"{column} = %s" for column in key_columns)
+    update = (f"UPDATE {table} SET revenue_cents = revenue_cents + %s, cost_cents = cost_cents + %s,"
+              f" costed_revenue_cents = costed_revenue_cents + %s, quantity = quantity + %s, lines = lines + %s,"
+              f" orders = orders + %s WHERE {where}")
+    missing, periods = {}, set()
+    with connection.cursor() as cursor:
+        for key, values in changes.items():
+            if not any(values):
+                continue
+            periods.add((key[0], key[1], key[2]))
+            cursor.execute(update, [*values, *key])
+            if cursor.rowcount == 0:
+                missing[key] = values
+    _insert_sales_cells(missing)
+    for shape, grain, period in periods:
+        SalesCell.objects.filter(shape=shape, grain=grain, period=period, orders__lte=0).delete()
 
 
 def sale_lines():
@@ -132,17 +235,68 @@ def _keys_q(keys: Iterable[tuple[dt.date, int]], *, day: str, customer: str) -> 
     return condition
 
 
+def _stored(model, condition: Q, keys: set) -> dict:
+    """The daily rows of these keys as aggregate_lines returns them ({key: sums})."""
+    key_width, value_width = (8, 6) if model is SalesLineDaily else (7, 5)
+    columns = (LINE_COLUMNS if model is SalesLineDaily else ORDER_COLUMNS)[:key_width + value_width]
+    rows = {}
+    for row in model.objects.filter(condition).values_list(*columns):
+        if (row[0], row[1]) in keys:
+            rows[tuple(row[:key_width])] = tuple(row[key_width:])
+    return rows
+
+
+def _cohort_memberships(customer_ids: set[int]) -> dict[tuple[dt.date, dt.date, int], int]:
+    """{(cohort month, month bought in, owner): customers} over these customers' daily rows."""
+    counts: dict[tuple[dt.date, dt.date, int], int] = defaultdict(int)
+    ids = sorted(customer_ids)
+    for start in range(0, len(ids), CHUNK):
+        seen = set()
+        for customer, first, day, owner in SalesOrderDaily.objects.filter(
+                customer_id__in=ids[start:start + CHUNK], customer_first_day__isnull=False).values_list(
+                "customer_id", "customer_first_day", "day", "owner_id"):
+            membership = (customer, month_start(first), month_start(day), owner or 0)
+            if membership not in seen:
+                seen.add(membership)
+                counts[membership[1:]] += 1
+    return counts
+
+
+def _apply_cohort_changes(before: dict, after: dict) -> None:
+    for key in set(before) | set(after):
+        change = after.get(key, 0) - before.get(key, 0)
+        if not change:
+            continue
+        cohort, month, owner = key
+        updated = CohortCell.objects.filter(cohort=cohort, month=month, owner_id=owner).update(
+            customers=F("customers") + change)
+        if not updated:
+            CohortCell.objects.create(cohort=cohort, month=month, owner_id=owner, customers=change)
+    CohortCell.objects.filter(customers__lte=0).delete()
+
+
 def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     keys = sorted(keys)
+    customers = {customer for _day, customer in keys}
+    cohorts_before = _cohort_memberships(customers)
+    changes: dict = {}
     for start in range(0, len(keys), CHUNK):
         chunk = set(keys[start:start + CHUNK])
-        SalesLineDaily.objects.filter(_keys_q(chunk, day="day", customer="customer_id")).delete()
-        SalesOrderDaily.objects.filter(_keys_q(chunk, day="day", customer="customer_id")).delete()
+        condition = _keys_q(chunk, day="day", customer="customer_id")
+        old_lines = _stored(SalesLineDaily, condition, chunk)
+        old_orders = _stored(SalesOrderDaily, condition, chunk)
+        SalesLineDaily.objects.filter(condition).delete()
+        SalesOrderDaily.objects.filter(condition).delete()
         rows = [row for row in sale_lines().filter(_keys_q(chunk, day="order__order_date",
                                                             customer="order__customer_id"))
                 if (row[1], row[2]) in chunk]
-        _insert_cells(*aggregate_lines(rows))
-    _first_purchases_refresh({customer for _day, customer in keys})
+        lines, orders = aggregate_lines(rows)
+        _insert_cells(lines, orders, {})
+        cells_from(old_lines, old_orders, sign=-1, into=changes)
+        cells_from(lines, orders, into=changes)
+    _apply_cell_changes(changes)
+    _first_purchases_refresh(customers)
+    _apply_cohort_changes(cohorts_before, _cohort_memberships(customers))
 
 
 def _first_purchases_refresh(customer_ids: set[int]) -> None:
@@ -154,16 +308,34 @@ def _first_purchases_refresh(customer_ids: set[int]) -> None:
         CustomerFirstPurchase.objects.filter(customer_id__in=chunk).delete()
         CustomerFirstPurchase.objects.bulk_create(
             [CustomerFirstPurchase(customer_id=customer, first_day=day) for customer, day in firsts.items()])
+        for customer, day in firsts.items():
+            SalesOrderDaily.objects.filter(customer_id=customer).exclude(customer_first_day=day).update(
+                customer_first_day=day)
+
+
+def _transferred_customers(since: dt.datetime) -> set[tuple[dt.date, int]]:
+    """Keys of customers stamped since `since` whose rollup rows carry another owner (transferred)."""
+    stamped = dict(Customer.all_objects.filter(updated_at__gt=since).order_by().values_list("pk", "owner_id"))
+    keys: set[tuple[dt.date, int]] = set()
+    ids = sorted(stamped)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        moved = {customer for customer, owner in SalesOrderDaily.objects.filter(customer_id__in=chunk).values_list(
+            "customer_id", "owner_id").distinct() if owner != stamped[customer]}
+        keys.update(SalesOrderDaily.objects.filter(customer_id__in=moved).values_list("day", "customer_id")
+                    .distinct())
+    return keys
 
 
 @transaction.atomic
-def rollups_refresh_for_orders(order_ids: Iterable[int], *, only_changed: bool = False) -> RefreshResult:
+def rollups_refresh_for_orders(order_ids: Iterable[int], *, only_changed: bool = False,
+                               also: set[tuple[dt.date, int]] | None = None) -> RefreshResult:
     """Bring the rollups up to date for these orders (created, changed, deleted, restored or gone).
 
     Public: an import that writes orders through a fast path calls this with the ids it wrote, after
     its batch commits (`transaction.on_commit`). Safe to call twice; unknown ids are ignored."""
     ids = sorted({int(pk) for pk in order_ids})
-    keys: set[tuple[dt.date, int]] = set()
+    keys: set[tuple[dt.date, int]] = set(also or ())
     touched = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
@@ -218,9 +390,10 @@ def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
     for stamped in (Q(updated_at__gt=since), Q(deleted_at__gt=since)):
         changed.update(Order.all_objects.filter(stamped).filter(~Exists(counted)).order_by().values_list(
             "pk", flat=True))  # no ORDER BY: the default one would make SQLite walk the order_date index
-    result = rollups_refresh_for_orders(sorted(changed), only_changed=True)
-    cursor.scanned_until, cursor.refreshed_at = now, timezone.now()
-    cursor.save(update_fields=["scanned_until", "refreshed_at"])
+    transferred = _transferred_customers((cursor.customers_scanned_until or cursor.scanned_until) - SCAN_OVERLAP)
+    result = rollups_refresh_for_orders(sorted(changed), only_changed=True, also=transferred)
+    cursor.scanned_until, cursor.customers_scanned_until, cursor.refreshed_at = now, now, timezone.now()
+    cursor.save(update_fields=["scanned_until", "customers_scanned_until", "refreshed_at"])
     return result
 
 
@@ -233,25 +406,59 @@ def _months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
     return months
 
 
-@transaction.atomic
 def rollups_rebuild(*, now: dt.datetime | None = None,
                     progress: Callable[[int, int, str], None] | None = None) -> RefreshResult:
     """Throw the rollups away and compute them again from every order line, one month at a time
     (bounded memory), then record every order's counted key."""
+    if connection.vendor != "sqlite":
+        return _rebuild(now=now, progress=progress)
+    # A month's lines, orders and customers are read in index order, i.e. scattered over the file: with
+    # SQLite's default 2 MB page cache a 10M-line rebuild re-read ~80 GB through system calls. A
+    # larger cache and memory-mapped reads for this connection only, put back afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA mmap_size")
+        mmap_size = (cursor.fetchone() or [0])[0]
+        cursor.execute("PRAGMA cache_size=-262144")
+        cursor.execute("PRAGMA mmap_size=8589934592")
+    try:
+        return _rebuild(now=now, progress=progress)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
+            cursor.execute(f"PRAGMA mmap_size={int(mmap_size)}")
+
+
+@transaction.atomic
+def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None] | None) -> RefreshResult:
     now = now or timezone.now()
     cursor = _cursor()
-    for model in (SalesLineDaily, SalesOrderDaily, CustomerFirstPurchase, RollupOrderState):
+    for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, RollupOrderState):
         model.objects.all().delete()  # no relations or signals: one DELETE each
     bounds = Order.objects.filter(status__in=SALE_STATUSES).aggregate(first=Min("order_date"))
     last = Order.objects.order_by("-order_date").values_list("order_date", flat=True).first()
     months = _months(bounds["first"], last) if bounds["first"] else []
+    first_days: dict[int, dt.date] = {}   # month by month, in order: a customer's first month sets it
     for index, (start, end) in enumerate(months, 1):
-        _insert_cells(*aggregate_lines(sale_lines().filter(order__order_date__range=(start, end)).iterator(
-            chunk_size=5000)))
+        lines, orders = aggregate_lines(sale_lines().filter(order__order_date__range=(start, end)).iterator(
+            chunk_size=5000))
+        month_firsts: dict[int, dt.date] = {}
+        for day, customer, *_rest in orders:
+            if customer not in first_days and (customer not in month_firsts or day < month_firsts[customer]):
+                month_firsts[customer] = day
+        first_days.update(month_firsts)
+        _insert_cells(lines, orders, first_days)
+        _insert_sales_cells(cells_from(lines, orders))
         if progress:
             progress(index, len(months) + 1, f"{start:%Y-%m}")
-    firsts = SalesOrderDaily.objects.values("customer_id").annotate(first=Min("day")).values_list("customer_id", "first")
-    _insert(CustomerFirstPurchase, ("customer_id", "first_day"), firsts.iterator(chunk_size=5000))
+    _insert(CustomerFirstPurchase, ("customer_id", "first_day"), first_days.items())
+    del first_days
+    cohorts = SalesOrderDaily.objects.filter(customer_first_day__isnull=False).annotate(
+        cohort=TruncMonth("customer_first_day"), month=TruncMonth("day")).values("cohort", "month", "owner_id").annotate(
+        customers=Count("customer_id", distinct=True)).values_list("cohort", "month", "owner_id", "customers")
+    _insert(CohortCell, ("cohort", "month", "owner_id", "customers"),
+            ((cohort, month, owner or 0, count) for cohort, month, owner, count in cohorts.iterator(chunk_size=5000)))
     count = Order.all_objects.count()
 
     def states():
@@ -263,6 +470,7 @@ def rollups_rebuild(*, now: dt.datetime | None = None,
     _insert(RollupOrderState, ("order_id", "version", "day", "customer_id"), states())
     if progress:
         progress(len(months) + 1, len(months) + 1, "done")
-    cursor.scanned_until, cursor.rebuilt_at, cursor.refreshed_at = now, timezone.now(), timezone.now()
+    cursor.scanned_until, cursor.customers_scanned_until = now, now
+    cursor.rebuilt_at = cursor.refreshed_at = timezone.now()
     cursor.save()
     return RefreshResult(orders=count, keys=SalesOrderDaily.objects.count())

@@ -7,12 +7,27 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
-from veracity.analytics.models import CustomerFirstPurchase, SalesLineDaily, SalesOrderDaily
+from veracity.accounts.access import OWNER_PATHS, scope_q
+from veracity.accounts.models import Resource, User
+from veracity.analytics.models import (
+    CohortCell,
+    CustomerFirstPurchase,
+    SalesCell,
+    SalesLineDaily,
+    SalesOrderDaily,
+)
+from veracity.analytics.selectors.base import DashboardFilters, cell_rows, report_scope
+from veracity.analytics.selectors.customers import cohort_table
+from veracity.analytics.selectors.products import products_dashboard
+from veracity.analytics.selectors.sales import sales_figures, sales_overview
 from veracity.analytics.services import rollups_rebuild, rollups_refresh, rollups_refresh_for_orders
+from veracity.analytics.services.rollups import CELL_SHAPES, LINE_SHAPES
 from veracity.analytics.tests.factories import book, customer, product, usd_rate
 from veracity.core.errors import NotFound
-from veracity.customers.services import customer_delete
+from veracity.customers.models import Customer
+from veracity.customers.services import customer_delete, customer_transfer
 from veracity.sales import services as sales_services
 from veracity.sales.models import Order, OrderLine
 from veracity.workspace.errors import RestoreConflict
@@ -32,7 +47,8 @@ def direct_lines() -> dict:
         revenue = int((line.net_amount * order.exchange_rate * 100).quantize(Decimal("1"), ROUND_HALF_UP))
         cost = 0 if line.unit_cost is None else int(
             (line.quantity * line.unit_cost * order.exchange_rate * 100).quantize(Decimal("1"), ROUND_HALF_UP))
-        cell = cells[(order.order_date, order.customer_id, line.product_id, order.salesperson_id, order.channel,
+        owner = Customer.all_objects.get(pk=order.customer_id).owner_id   # the customer's owner now
+        cell = cells[(order.order_date, order.customer_id, line.product_id, order.salesperson_id, owner, order.channel,
                       order.region or "", order.currency)]
         cell[0] += revenue
         cell[1] += cost
@@ -44,41 +60,173 @@ def direct_lines() -> dict:
 
 
 def direct_orders() -> dict:
-    cells = defaultdict(lambda: [0, set()])
-    for (day, customer_id, _product, rep, channel, region, currency), values in direct_lines().items():
-        cells[(day, customer_id, rep, channel, region, currency)][0] += values[0]
+    cells = defaultdict(lambda: [0, 0, 0, Decimal("0"), set()])
+    for (day, customer_id, _product, rep, owner, channel, region, currency), values in direct_lines().items():
+        cell = cells[(day, customer_id, rep, owner, channel, region, currency)]
+        for index in range(4):
+            cell[index] += values[index]
     for order in Order.objects.filter(status__in=COUNTED):
-        cells[(order.order_date, order.customer_id, order.salesperson_id, order.channel, order.region or "",
-               order.currency)][1].add(order.pk)
-    return {key: (revenue, len(orders)) for key, (revenue, orders) in cells.items() if orders}
+        owner = Customer.all_objects.get(pk=order.customer_id).owner_id
+        cells[(order.order_date, order.customer_id, order.salesperson_id, owner, order.channel, order.region or "",
+               order.currency)][4].add(order.pk)
+    return {key: (*values[:4], len(values[4])) for key, values in cells.items() if values[4]}
 
 
 def stored_lines() -> dict:
-    return {(row.day, row.customer_id, row.product_id, row.salesperson_id, row.channel, row.region, row.currency):
-            (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.quantity, row.lines, row.orders)
+    return {(row.day, row.customer_id, row.product_id, row.salesperson_id, row.owner_id, row.channel, row.region,
+             row.currency): (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.quantity, row.lines,
+                             row.orders)
             for row in SalesLineDaily.objects.all()}
 
 
 def stored_orders() -> dict:
-    return {(row.day, row.customer_id, row.salesperson_id, row.channel, row.region, row.currency):
-            (row.revenue_cents, row.orders) for row in SalesOrderDaily.objects.all()}
+    return {(row.day, row.customer_id, row.salesperson_id, row.owner_id, row.channel, row.region, row.currency):
+            (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.quantity, row.orders)
+            for row in SalesOrderDaily.objects.all()}
+
+
+def direct_cells(lines: dict, orders: dict) -> dict:
+    """What SalesCell must hold: the daily rows summed per shape, per day and per month."""
+    names = ("salesperson", "owner", "product", "channel", "region", "currency")
+    blank = {"salesperson": 0, "owner": 0, "product": 0, "channel": "", "region": "", "currency": ""}
+    cells = defaultdict(lambda: [0, 0, 0, Decimal("0"), 0, 0])
+    for shape, dims in CELL_SHAPES.items():
+        source = lines if shape in LINE_SHAPES else orders
+        for key, values in source.items():
+            if shape in LINE_SHAPES:
+                day, _customer, product_id, rep, owner, channel, region, currency = key
+                revenue, cost, costed, quantity, line_count, order_count = values
+            else:
+                day, _customer, rep, owner, channel, region, currency = key
+                (revenue, cost, costed, quantity, order_count), product_id, line_count = values, 0, 0
+            named = {"salesperson": rep, "owner": owner, "product": product_id, "channel": channel, "region": region,
+                     "currency": currency}
+            dimensions = tuple(named[name] if name in dims else blank[name] for name in names)
+            for grain, period in (("d", day), ("m", day.replace(day=1))):
+                cell = cells[(shape, grain, period, *dimensions)]
+                for index, value in enumerate((revenue, cost, costed, quantity, line_count, order_count)):
+                    cell[index] += value
+    return {key: tuple(values) for key, values in cells.items()}
+
+
+def stored_cells() -> dict:
+    return {(row.shape, row.grain, row.period, row.salesperson_id, row.owner_id, row.product_id, row.channel, row.region,
+             row.currency): (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.quantity, row.lines,
+                             row.orders) for row in SalesCell.objects.all()}
 
 
 def assert_rollups_match():
-    assert stored_lines() == direct_lines()
-    assert stored_orders() == direct_orders()
+    lines, orders = direct_lines(), direct_orders()
+    assert stored_lines() == lines
+    assert stored_orders() == orders
     firsts = {}
-    for day, customer_id, *_rest in direct_orders():
+    for day, customer_id, *_rest in orders:
         firsts[customer_id] = min(day, firsts.get(customer_id, day))
     assert dict(CustomerFirstPurchase.objects.values_list("customer_id", "first_day")) == firsts
+    assert all(row.customer_first_day == firsts[row.customer_id] for row in SalesOrderDaily.objects.all())
+    assert stored_cells() == direct_cells(lines, orders)
+    cohorts = defaultdict(set)
+    for day, customer_id, _rep, owner, *_rest in orders:
+        cohorts[(firsts[customer_id].replace(day=1), day.replace(day=1), owner)].add(customer_id)
+    assert {(row.cohort, row.month, row.owner_id): row.customers for row in CohortCell.objects.all()} == {
+        key: len(customers) for key, customers in cohorts.items()}
 
 
-def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, rep_li, rep_bob):
+def _cents(amount: Decimal) -> int:
+    return int((amount * 100).quantize(Decimal("1"), ROUND_HALF_UP))
+
+
+def direct_scoped(user, date_from: dt.date, date_to: dt.date) -> dict:
+    """A dashboard's figures straight from the orders the user's report scope reaches, by the order rule
+    (OWNER_PATHS[order]: the customer's owner or the salesperson)."""
+    counted = Order.objects.filter(status__in=COUNTED)
+    firsts: dict[int, dt.date] = {}
+    for customer_id, day in counted.values_list("customer_id", "order_date"):
+        firsts[customer_id] = min(day, firsts.get(customer_id, day))
+    reached = counted.filter(scope_q(user, report_scope(user), OWNER_PATHS[Resource.ORDER]))
+    figures = {"revenue": 0, "orders": 0, "customers": set(), "channels": defaultdict(int), "days": defaultdict(int),
+               "products": defaultdict(int)}
+    for order in reached.filter(order_date__range=(date_from, date_to)).prefetch_related("lines"):
+        figures["orders"] += 1
+        figures["customers"].add(order.customer_id)
+        for line in order.lines.all():
+            revenue = _cents(line.net_amount * order.exchange_rate)
+            figures["revenue"] += revenue
+            figures["channels"][order.channel] += revenue
+            figures["days"][order.order_date] += revenue
+            figures["products"][line.product.sku] += revenue
+    figures["new"] = sum(1 for customer_id in figures["customers"] if date_from <= firsts[customer_id] <= date_to)
+    figures["customers"] = len(figures["customers"])
+    cohort_start = max(date_from.replace(day=1), dt.date(date_to.year - (date_to.month < 12), date_to.month % 12 + 1, 1))
+    in_scope = set(reached.values_list("customer_id", flat=True))
+    sizes, active = defaultdict(int), defaultdict(set)
+    for customer_id in in_scope:
+        if cohort_start <= firsts[customer_id] <= date_to:
+            sizes[firsts[customer_id].replace(day=1)] += 1
+    for customer_id, day in reached.filter(order_date__range=(cohort_start, date_to)).values_list(
+            "customer_id", "order_date"):
+        first = firsts[customer_id]
+        if cohort_start <= first <= date_to and day.replace(day=1) > first.replace(day=1):
+            active[(first.replace(day=1), (day.year - first.year) * 12 + day.month - first.month)].add(customer_id)
+    figures["cohorts"] = (dict(sizes), {key: len(value) for key, value in active.items()})
+    for key in ("channels", "days", "products"):
+        figures[key] = {name: value for name, value in figures[key].items() if value}
+    return figures
+
+
+def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
+    filters = DashboardFilters(date_from=date_from, date_to=date_to)
+    now = sales_figures(user=user, filters=filters)
+    figures = {"revenue": now.revenue_cents, "orders": now.orders, "customers": now.customers,
+               "new": now.new_customers}
+    figures["channels"] = {row["channel"]: row["revenue"] for row in cell_rows(
+        user=user, filters=filters, group=("channel",)).values("channel").annotate(revenue=Sum("revenue_cents"))
+        if row["revenue"]}
+    trend = sales_overview(user=user, filters=filters)["trend"]
+    figures["days"] = {row[0]: _cents(row[1]) for row in trend.rows if row[1]} if filters.days <= 92 else None
+    figures["products"] = {row[0]: _cents(row[2]) for row in products_dashboard(user=user, filters=filters)["all"].rows
+                           if row[2]}
+    table = cohort_table(user=user, filters=filters)
+    sizes = {dt.date.fromisoformat(row[0] + "-01"): row[1] for row in table.rows}
+    active = {}
+    for row in table.rows:
+        cohort = dt.date.fromisoformat(row[0] + "-01")
+        for offset, share in enumerate(row[2:], 1):
+            if share:
+                active[(cohort, offset)] = round(float(share) * row[1] / 100)
+    figures["cohorts"] = (sizes, active)
+    return figures
+
+
+def assert_scoped_dashboards_match(users, ranges) -> int:
+    """Returns the revenue compared, so the test can show it compared something."""
+    compared = 0
+    for user in users:
+        user = User.objects.get(pk=user.pk)   # current team, no cached scope
+        for date_from, date_to in ranges:
+            expected, got = direct_scoped(user, date_from, date_to), via_dashboards(user, date_from, date_to)
+            if got["days"] is None:
+                expected["days"] = None
+            assert got == expected, (user.username, date_from, date_to)
+            compared += expected["revenue"]
+    return compared
+
+
+def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, manager_mei, rep_li, rep_lin, rep_bob,
+                                                                      team_north, team_south):
+    """Daily rows, cells, cohort cells and every scoped dashboard figure equal a direct computation over
+    the orders, through creates, edits, status changes, deletes, restores, imports, customer transfers
+    (the rows carry the owner) and a rep changing team (scope reads teams when it asks)."""
     usd_rate()
     rng = random.Random(20260305)
     products = [product(), product(), product(cost_price=None), product(currency="USD", list_price=Decimal("9.99"))]
-    customers = [customer(rep_li), customer(rep_li), customer(rep_bob)]
-    days = [dt.date(2026, 3, 1) + dt.timedelta(days=n) for n in range(6)]
+    reps = [rep_li, rep_lin, rep_bob]
+    customers = [customer(rep_li), customer(rep_lin), customer(rep_bob), customer(rep_li), customer(rep_bob)]
+    # Late February to early April: ranges cover whole months (month cells) and ragged ends (day cells).
+    days = [dt.date(2026, 2, 25) + dt.timedelta(days=n * 4) for n in range(12)]
+    ranges = [(dt.date(2026, 2, 1), dt.date(2026, 4, 30)), (dt.date(2026, 2, 27), dt.date(2026, 4, 2)),
+              (dt.date(2026, 3, 3), dt.date(2026, 3, 20))]
+    viewers = [admin, manager_mei, rep_li, rep_bob]
     rollups_rebuild()
     deletions = []
 
@@ -89,13 +237,26 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, rep
 
     for step in range(60):
         alive = list(Order.objects.all())
-        action = rng.choice(["create", "create", "update", "status", "delete", "restore", "import", "customer"])
+        action = rng.choice(["create", "create", "update", "status", "delete", "restore", "import", "customer",
+                             "transfer", "team"])
         if action == "create" or not alive:
             currency = rng.choice(["CNY", "CNY", "USD"])
             who = rng.choice(customers)
+            who.refresh_from_db()
             if who.deleted_at is None:
+                # Usually the owner sells; sometimes another rep (reached by scope as salesperson only).
                 book(who, rng.choice(days), some_lines(currency), currency=currency,
+                     salesperson=rng.choice([who.owner, who.owner, rng.choice(reps)]),
                      channel=rng.choice(["direct", "online"]), status=rng.choice(["confirmed", "confirmed", "draft"]))
+        elif action == "transfer":
+            who = rng.choice(customers)
+            who.refresh_from_db()
+            if who.deleted_at is None:
+                customer_transfer(actor=None, customer=who, new_owner=rng.choice(reps))
+        elif action == "team":
+            rep_lin.refresh_from_db()
+            rep_lin.team = team_south if rep_lin.team_id == team_north.pk else team_north
+            rep_lin.save(update_fields=["team"])
         elif action == "update":
             order = rng.choice(alive)
             if order.status in ("confirmed", "draft"):
@@ -131,7 +292,7 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, rep
             rollups_refresh_for_orders([order.pk])
         elif action == "customer":
             who = rng.choice(customers)
-            if not Customer_deleted(who):
+            if not Customer_deleted(who) and sum(not Customer_deleted(c) for c in customers) > 2:
                 who.refresh_from_db()
                 customer_delete(actor=None, customer=who)
                 who.refresh_from_db()
@@ -139,9 +300,13 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, rep
         if step % 4 == 3:
             rollups_refresh()
             assert_rollups_match()
+        if step % 12 == 11:
+            assert_scoped_dashboards_match(viewers, ranges)
     rollups_refresh()
     assert_rollups_match()
-    assert SalesLineDaily.objects.exists()
+    assert assert_scoped_dashboards_match(viewers, ranges) > 0
+    assert SalesLineDaily.objects.exists() and SalesCell.objects.filter(grain="m").exists()
+    assert CohortCell.objects.exists()
 
 
 def Customer_deleted(who) -> bool:  # noqa: N802 - reads like the question it asks
