@@ -100,7 +100,7 @@ class SalesCell(models.Model):
     services/rollups.py CELL_SHAPES). A dashboard reads the smallest shape that has every dimension its
     filters, grouping and permission scope need, so it sums thousands of rows rather than millions.
     Dimensions outside the shape hold 0 or "" (the shape says which are real). Kept equal to the daily
-    tables by adding the difference of every recomputed daily cell (docs/decisions/0005-analytics-cells.md)."""
+    tables by adding the difference of every recomputed daily cell (docs/decisions/0007-analytics-cells.md)."""
 
     grain = models.CharField(max_length=1, choices=CellGrain.choices)
     shape = models.PositiveSmallIntegerField()
