@@ -1,10 +1,13 @@
 """Dashboard, target, review and subscription pages. Thin: selectors compute, services write."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +33,26 @@ DASHBOARD_TITLES = {
 }
 
 
+def _quarter_start(day: dt.date) -> dt.date:
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def period_presets(filters, today: dt.date) -> list[dict]:
+    """One-tap date ranges (the other filters kept): each is a link whose URL carries the range."""
+    quarter = _quarter_start(today)
+    last_quarter_end = quarter - dt.timedelta(days=1)
+    ranges = [
+        ("this_month", _("This month"), today.replace(day=1), today),
+        ("this_quarter", _("This quarter"), quarter, today),
+        ("last_quarter", _("Last quarter"), _quarter_start(last_quarter_end), last_quarter_end),
+        ("this_year", _("This year"), today.replace(month=1, day=1), today),
+        ("last_30_days", _("Last 30 days"), today - dt.timedelta(days=29), today),
+        ("last_365_days", _("Last 365 days"), today - dt.timedelta(days=364), today),
+    ]
+    return [{"key": key, "label": label, "query": filters.query(date_from=start, date_to=end),
+             "active": (filters.date_from, filters.date_to) == (start, end)} for key, label, start, end in ranges]
+
+
 def _filters(request):
     try:
         return selectors.dashboard_filters_parse(request.GET), None
@@ -42,8 +65,14 @@ def _dashboard(request, name: str):
     services.rollups_refresh()
     filters, error = _filters(request)
     tables = selectors.DASHBOARDS[name](user=request.user, filters=filters)
+    # Filters beyond the dates, counted on the phone's "Filters" button (the panel starts closed there).
+    narrowing = sum(1 for value in (filters.team, filters.rep, filters.region, filters.category, filters.channel,
+                                    filters.currency) if value)
     return render(request, f"analytics/{name}.html", {
         "name": name, "title": DASHBOARD_TITLES[name], "tables": tables, "filters": filters, "filter_error": error,
+        "presets": period_presets(filters, timezone.localdate()), "narrowing": narrowing,
+        "previous_period": filters.previous(), "last_year_period": filters.last_year(),
+        "can_forecast": can(request.user, Resource.FORECAST, Action.VIEW),
         "query": filters.query(), "dashboards": [(key, str(title)) for key, title in DASHBOARD_TITLES.items()],
         "teams": selectors.team_choices(user=request.user), "reps": selectors.rep_choices(user=request.user),
         "regions": Region.choices, "channels": Channel.choices,

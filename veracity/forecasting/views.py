@@ -16,6 +16,7 @@ from veracity.forecasting.forms import AlertFilterForm, CustomerValueFilterForm,
 from veracity.forecasting.models import Frequency, SeriesKind
 from veracity.forecasting.periods import period_shift, period_start
 
+OPENING_ORDER = [SeriesKind.COMPANY, SeriesKind.TEAM, SeriesKind.REP, SeriesKind.CATEGORY, SeriesKind.PRODUCT]
 RISK_BANDS = {"high": (0.7, None), "medium": (0.3, 0.7), "low": (None, 0.3)}
 
 
@@ -41,7 +42,10 @@ def overview(request):
     all_series = list(selectors.forecast_series_list(user=request.user, freq=freq))
     choices = [s for s in all_series if not kind or s.kind == kind]
     wanted = data.get("series") or ""
-    key = wanted if any(s.key == wanted for s in choices) else (choices[0].key if choices else "")
+    # Without a choice, open the widest series the user may see (the company, else their team, …), not
+    # whichever sorts first: a manager opening forecasts on a phone wants the big picture.
+    widest = sorted(choices, key=lambda s: OPENING_ORDER.index(s.kind) if s.kind in OPENING_ORDER else len(OPENING_ORDER))
+    key = wanted if any(s.key == wanted for s in choices) else (widest[0].key if widest else "")
     current = selectors.forecast_series_get(user=request.user, key=key, freq=freq) if key else None
     today = timezone.localdate()
     month = period_start(today, Frequency.MONTH)

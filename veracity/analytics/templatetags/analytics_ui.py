@@ -19,17 +19,56 @@ def _text(value) -> str:
 
 
 PAGE_ROWS = 25  # a page shows the first rows; the export has them all
+# Columns that exports keep for scripts (stable keys such as "revenue", "aov") but people should not read:
+# the page shows the translated label beside them instead.
+PAGE_HIDDEN_COLUMNS = {"metric"}
+
+
+def _shown(table) -> list[int]:
+    return [index for index, column in enumerate(table.columns) if column.key not in PAGE_HIDDEN_COLUMNS]
+
+
+@register.filter
+def page_columns(table):
+    """The columns a page shows (the export has them all)."""
+    return [table.columns[index] for index in _shown(table)]
 
 
 @register.filter
 def table_rows(table):
+    shown = _shown(table)
     rows = []
     for index, row in enumerate(table.rows[:PAGE_ROWS]):
         link = table.links[index] if index < len(table.links) else None
-        cells = [{"text": _text(value), "numeric": column.kind != "text"} for column, value in zip(table.columns, row,
-                                                                                                    strict=True)]
+        cells = [{"text": _text(row[i]), "numeric": table.columns[i].kind != "text"} for i in shown]
         rows.append({"cells": cells, "link": link})
     return rows
+
+
+def _change(value) -> dict:
+    """A percentage change for a key-figure card: its text and which way it went."""
+    if value is None:
+        return {"text": "—", "direction": ""}
+    number = Decimal(value)
+    sign = "+" if number > 0 else ""
+    return {"text": f"{sign}{number} %", "direction": "up" if number > 0 else "down" if number < 0 else ""}
+
+
+@register.filter
+def kpi_cards(table):
+    """The key-figures table as cards: label, value, and the change against last year and the period before."""
+    keys = [column.key for column in table.columns]
+    cards = []
+    for index, row in enumerate(table.rows):
+        values = dict(zip(keys, row, strict=True))
+        cards.append({
+            "metric": values.get("metric"), "label": values.get("label"), "value": _text(values.get("current")),
+            "last_year": _text(values.get("last_year")), "previous": _text(values.get("previous")),
+            "vs_last_year": _change(values.get("vs_last_year")), "vs_previous": _change(values.get("vs_previous")),
+            "percent": values.get("metric") == "margin_percent",
+            "link": table.links[index] if index < len(table.links) else None,
+        })
+    return cards
 
 
 def _number(value):

@@ -4,6 +4,7 @@
   "use strict";
   if (typeof echarts === "undefined") { return; }
   var charts = [];
+  var narrow = window.matchMedia("(max-width: 576px)").matches;
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
     if (!source) { return; }
@@ -17,6 +18,8 @@
         legend: { type: "scroll", bottom: 0 },
         series: [{
           type: data.type, radius: data.type === "pie" ? ["35%", "65%"] : undefined,
+          // On a phone the labels around a pie are cut off; the legend and the table name the slices.
+          label: { show: !narrow },
           data: data.categories.map(function (name, i) { return { name: name, value: series.data[i] }; })
         }]
       };
