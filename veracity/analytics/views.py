@@ -19,12 +19,14 @@ from veracity.analytics import selectors, services
 from veracity.analytics.errors import InvalidReportFilter
 from veracity.analytics.exporting import FORMATS, table_stream
 from veracity.analytics.forms import ReviewSubscribeForm, SalesTargetForm
+from veracity.analytics.models import RfmSegment
 from veracity.analytics.selectors import reviews as review_selectors
 from veracity.analytics.services import reviews as review_services
 from veracity.catalog.models import ProductCategory
 from veracity.core.errors import ValidationFailed, VersionConflict
 from veracity.core.money import reporting_currency
 from veracity.core.views import paginate
+from veracity.customers.models import Customer
 from veracity.sales.models import Channel, Region
 
 DASHBOARD_TITLES = {
@@ -141,7 +143,26 @@ def customer_drill(request):
     selectors.report_scope(request.user)
     customers_qs = selectors.customer_drill_list(user=request.user, params=request.GET).select_related("owner")
     return render(request, "analytics/customer_drill.html", {
-        "page_obj": paginate(request, customers_qs.order_by("name", "id")), "params": request.GET})
+        "page_obj": paginate(request, customers_qs.order_by("name", "id")), "params": request.GET,
+        "criteria": _drill_criteria(request.GET)})
+
+
+def _drill_criteria(params) -> list[tuple[str, str]]:
+    """The figure's criteria in words (e.g. "Segment: At risk"), not as raw query keys."""
+    criteria = []
+    for key in ("segment", "cohort", "size", "source", "industry"):
+        value = params.get(key) or ""
+        if not value:
+            continue
+        if key == "segment":
+            criteria.append((_("Segment"), str(dict(RfmSegment.choices).get(value, value))))
+        elif key == "cohort":
+            criteria.append((_("First purchase month"), value))
+        else:
+            field = Customer._meta.get_field(key)
+            label = _("Unknown") if value == "-" else str(dict(field.choices).get(value, value))
+            criteria.append((str(field.verbose_name).capitalize(), label))
+    return criteria
 
 
 # --- sales targets ---------------------------------------------------------------------------------
