@@ -12,8 +12,8 @@ from veracity.accounts.models import Action, Resource
 from veracity.activities import selectors, services
 from veracity.activities.forms import ActivityFilterForm, ActivityForm, QuickLogForm
 from veracity.activities.models import ActivityKind
-from veracity.core.errors import ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.errors import ValidationFailed
+from veracity.core.forms import add_validation_errors, form_save
 from veracity.core.views import paginate
 from veracity.customers.models import Customer
 
@@ -67,11 +67,8 @@ def activity_create(request):
         initial["kind"] = request.GET["kind"]
     form = ActivityForm(request.POST or None, user=request.user, customer=customer, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        activity = form_save(form, lambda: services.activity_create(actor=request.user, values=form.service_values()))
+        if activity is not None:
             messages.success(request, _("Activity saved."))
             return redirect("activities:detail", pk=activity.pk)
     return render(request, "activities/activity_form.html", {"form": form, "activity": None, "customer": customer})
@@ -82,15 +79,12 @@ def activity_edit(request, pk: int):
     activity = selectors.activity_get(user=request.user, pk=pk, action=Action.EDIT)
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(actor=request.user, activity=selectors.activity_get(user=request.user, pk=pk),
-                                     values=form.service_values(), expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            form.add_error(None, _("Someone else changed this activity while you were editing. "
-                                   "Your changes were not saved: reload the page and apply them again."))
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.activity_update(
+            actor=request.user, activity=selectors.activity_get(user=request.user, pk=pk),
+            values=form.service_values(), expected_version=form.cleaned_data.get("version")),
+            conflict_message=_("Someone else changed this activity while you were editing. "
+                               "Your changes were not saved: reload the page and apply them again."))
+        if saved is not None:
             messages.success(request, _("Activity saved."))
             return redirect("activities:detail", pk=pk)
     return render(request, "activities/activity_form.html", {"form": form, "activity": activity, "customer": None})

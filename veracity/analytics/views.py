@@ -23,7 +23,8 @@ from veracity.analytics.models import RfmSegment
 from veracity.analytics.selectors import reviews as review_selectors
 from veracity.analytics.services import reviews as review_services
 from veracity.catalog.models import ProductCategory
-from veracity.core.errors import ValidationFailed, VersionConflict
+from veracity.core.errors import ValidationFailed
+from veracity.core.forms import form_save
 from veracity.core.money import reporting_currency
 from veracity.core.views import paginate
 from veracity.customers.models import Customer
@@ -189,12 +190,8 @@ def target_create(request):
     people = _target_people(request.user, Action.CREATE)
     form = SalesTargetForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.sales_target_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            for field, problems in error.fields.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
+        if form_save(form, lambda: services.sales_target_create(actor=request.user,
+                                                                values=form.service_values())) is not None:
             messages.success(request, _("Target saved."))
             return redirect("analytics:target_list")
     return render(request, "analytics/target_form.html", {"form": form})
@@ -208,15 +205,11 @@ def target_edit(request, pk: int):
                            initial={"version": target.version})
     if request.method == "POST" and form.is_valid():
         target.refresh_from_db()
-        try:
-            services.sales_target_update(actor=request.user, target=target, values=form.service_values(),
-                                         expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            form.add_error(None, _("Someone else changed this target while you were editing: reload and try again."))
-        except ValidationFailed as error:
-            for field, problems in error.fields.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
+        saved = form_save(form, lambda: services.sales_target_update(
+            actor=request.user, target=target, values=form.service_values(),
+            expected_version=form.cleaned_data.get("version")),
+            conflict_message=_("Someone else changed this target while you were editing: reload and try again."))
+        if saved is not None:
             messages.success(request, _("Target saved."))
             return redirect("analytics:target_list")
     return render(request, "analytics/target_form.html", {"form": form, "target": target})

@@ -10,8 +10,7 @@ from veracity.accounts.access import can
 from veracity.accounts.models import Action, Resource
 from veracity.catalog import selectors, services
 from veracity.catalog.forms import ProductFilterForm, ProductForm
-from veracity.core.errors import ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.forms import form_save
 from veracity.core.views import paginate
 
 
@@ -49,11 +48,8 @@ def product_create(request):
     selectors.product_list(user=request.user, action=Action.CREATE)  # permission check before showing the form
     form = ProductForm(request.POST or None, hidden_fields=hidden)
     if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        product = form_save(form, lambda: services.product_create(actor=request.user, values=form.service_values()))
+        if product is not None:
             messages.success(request, _("Product %(sku)s created.") % {"sku": product.sku})
             return redirect("catalog:product_detail", pk=product.pk)
     return render(request, "catalog/product_form.html", {"form": form, "product": None})
@@ -65,15 +61,12 @@ def product_edit(request, pk: int):
     hidden = selectors.product_hidden_fields(user=request.user)
     form = ProductForm(request.POST or None, instance=product, hidden_fields=hidden)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(actor=request.user, product=selectors.product_get(user=request.user, pk=pk),
-                                    values=form.service_values(), expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            form.add_error(None, _("Someone else changed this product while you were editing. "
-                                   "Your changes were not saved: reload the page and apply them again."))
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.product_update(
+            actor=request.user, product=selectors.product_get(user=request.user, pk=pk),
+            values=form.service_values(), expected_version=form.cleaned_data.get("version")),
+            conflict_message=_("Someone else changed this product while you were editing. "
+                               "Your changes were not saved: reload the page and apply them again."))
+        if saved is not None:
             messages.success(request, _("Product saved."))
             return redirect("catalog:product_detail", pk=pk)
     return render(request, "catalog/product_form.html", {"form": form, "product": product})

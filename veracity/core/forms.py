@@ -1,8 +1,11 @@
 """Form behaviour shared by every app's pages."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 
-from veracity.core.errors import ValidationFailed
+from veracity.core.errors import ValidationFailed, VersionConflict
 from veracity.core.rejections import rejection_note
 
 
@@ -56,3 +59,22 @@ def add_validation_errors(form: forms.Form, error: ValidationFailed) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+Saved = TypeVar("Saved")
+
+
+def form_save(form: forms.Form, save: Callable[[], Saved], *, conflict_message: str | None = None) -> Saved | None:
+    """Run a service save for a submitted form: the saved object, or None after showing why not on the
+    form — the service's field errors inline, and `conflict_message` as a form-wide error when someone
+    else changed the record first. Without a conflict message a VersionConflict is not expected (a create)
+    and propagates."""
+    try:
+        return save()
+    except VersionConflict:
+        if conflict_message is None:
+            raise
+        form.add_error(None, conflict_message)
+    except ValidationFailed as error:
+        add_validation_errors(form, error)
+    return None

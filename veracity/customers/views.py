@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 
 from veracity.accounts.access import access_scope, can
 from veracity.accounts.models import Action, Resource, Scope
-from veracity.core.errors import ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.forms import form_save
 from veracity.core.views import paginate
 from veracity.customers import selectors, services
 from veracity.customers.forms import (
@@ -23,14 +22,14 @@ from veracity.customers.forms import (
 from veracity.customers.models import CustomerKind
 
 
-def _customer_conflict(form) -> None:
-    form.add_error(None, _("Someone else changed this customer while you were editing. Your changes were not "
-                           "saved: reload the page and apply them again."))
+def _customer_conflict() -> str:
+    return _("Someone else changed this customer while you were editing. Your changes were not "
+             "saved: reload the page and apply them again.")
 
 
-def _contact_conflict(form) -> None:
-    form.add_error(None, _("Someone else changed this contact while you were editing. Your changes were not "
-                           "saved: reload the page and apply them again."))
+def _contact_conflict() -> str:
+    return _("Someone else changed this contact while you were editing. Your changes were not "
+             "saved: reload the page and apply them again.")
 
 
 def _safe_next(request, default):
@@ -87,11 +86,8 @@ def customer_create(request):
     selectors.customer_list(user=request.user, action=Action.CREATE)  # permission check before showing the form
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        customer = form_save(form, lambda: services.customer_create(actor=request.user, values=form.service_values()))
+        if customer is not None:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
@@ -102,14 +98,11 @@ def customer_edit(request, pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, action=Action.EDIT)
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(actor=request.user, customer=selectors.customer_get(user=request.user, pk=pk),
-                                     values=form.service_values(), expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            _customer_conflict(form)
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.customer_update(
+            actor=request.user, customer=selectors.customer_get(user=request.user, pk=pk),
+            values=form.service_values(), expected_version=form.cleaned_data.get("version")),
+            conflict_message=_customer_conflict())
+        if saved is not None:
             messages.success(request, _("Customer saved."))
             return redirect("customers:detail", pk=pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
@@ -132,14 +125,10 @@ def customer_transfer(request, pk: int):
     form = CustomerTransferForm(request.POST or None, candidates=candidates,
                                 initial={"version": customer.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_transfer(actor=request.user, customer=customer, new_owner=form.cleaned_data["owner"],
-                                       expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            _customer_conflict(form)
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.customer_transfer(
+            actor=request.user, customer=customer, new_owner=form.cleaned_data["owner"],
+            expected_version=form.cleaned_data.get("version")), conflict_message=_customer_conflict())
+        if saved is not None:
             messages.success(request, _("%(name)s now belongs to %(owner)s.")
                              % {"name": customer.name, "owner": form.cleaned_data["owner"]})
             return redirect("customers:detail", pk=pk)
@@ -169,11 +158,8 @@ def contact_create(request):
     form = ContactForm(request.POST or None, initial={"customer": request.GET.get("customer")},
                        companies=_editable_companies(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        contact = form_save(form, lambda: services.contact_create(actor=request.user, values=form.service_values()))
+        if contact is not None:
             messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
             return redirect(_safe_next(request, contact.customer.get_absolute_url()))
     return render(request, "customers/contact_form.html", {"form": form, "contact": None,
@@ -185,14 +171,11 @@ def contact_edit(request, pk: int):
     contact = selectors.contact_get(user=request.user, pk=pk, action=Action.EDIT)
     form = ContactForm(request.POST or None, instance=contact, companies=_editable_companies(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_update(actor=request.user, contact=contact, values=form.service_values(),
-                                              expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            _contact_conflict(form)
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.contact_update(
+            actor=request.user, contact=contact, values=form.service_values(),
+            expected_version=form.cleaned_data.get("version")), conflict_message=_contact_conflict())
+        if saved is not None:
+            contact = saved
             messages.success(request, _("Contact saved."))
             return redirect(_safe_next(request, contact.customer.get_absolute_url()))
     return render(request, "customers/contact_form.html", {

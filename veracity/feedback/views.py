@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from veracity.accounts.access import access_require, can
 from veracity.accounts.models import Action, Resource
-from veracity.core.errors import ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.errors import ValidationFailed
+from veracity.core.forms import form_save
 from veracity.core.views import paginate
 from veracity.customers.selectors import customer_get
 from veracity.feedback import selectors, services
@@ -50,11 +50,8 @@ def survey_create(request):
     access_require(request.user, Resource.SURVEY, Action.CREATE)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.survey_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        survey = form_save(form, lambda: services.survey_create(actor=request.user, values=form.service_values()))
+        if survey is not None:
             messages.success(request, _("Survey created."))
             return redirect("feedback:survey_detail", pk=survey.pk)
     return render(request, "feedback/survey_form.html", {"form": form, "survey": None})
@@ -65,14 +62,11 @@ def survey_edit(request, pk: int):
     survey = selectors.survey_get(user=request.user, pk=pk, action=Action.EDIT)
     form = SurveyForm(request.POST or None, instance=survey)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.survey_update(actor=request.user, survey=selectors.survey_get(user=request.user, pk=pk),
-                                   values=form.service_values(), expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            form.add_error(None, _("Someone else changed this survey while you were editing. Reload and try again."))
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.survey_update(
+            actor=request.user, survey=selectors.survey_get(user=request.user, pk=pk),
+            values=form.service_values(), expected_version=form.cleaned_data.get("version")),
+            conflict_message=_("Someone else changed this survey while you were editing. Reload and try again."))
+        if saved is not None:
             messages.success(request, _("Survey saved."))
             return redirect("feedback:survey_detail", pk=pk)
     return render(request, "feedback/survey_form.html", {"form": form, "survey": survey})

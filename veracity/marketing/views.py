@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from veracity.accounts.access import can
 from veracity.accounts.models import Action, Resource
 from veracity.core.errors import ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.forms import add_validation_errors, form_save
 from veracity.core.views import paginate
 from veracity.customers.selectors import customer_get
 from veracity.marketing import criteria, reports, selectors, services
@@ -32,9 +32,9 @@ from veracity.marketing.forms import (
 from veracity.sales.selectors import order_list
 
 
-def _conflict(form) -> None:
-    form.add_error(None, _("Someone else changed this record while you were editing. Your changes were not saved: "
-                           "reload the page and apply them again."))
+def _conflict_message() -> str:
+    return _("Someone else changed this record while you were editing. Your changes were not saved: "
+             "reload the page and apply them again.")
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -62,11 +62,8 @@ def campaign_create(request):
     selectors.campaign_list(user=request.user, action=Action.CREATE)
     form = CampaignForm(request.POST or None, segments=_segments_for(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        campaign = form_save(form, lambda: services.campaign_create(actor=request.user, values=form.service_values()))
+        if campaign is not None:
             messages.success(request, _("Campaign %(code)s created.") % {"code": campaign.code})
             return redirect("marketing:campaign_detail", pk=campaign.pk)
     return render(request, "marketing/campaign_form.html", {"form": form, "campaign": None})
@@ -96,14 +93,10 @@ def campaign_edit(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk, action=Action.EDIT)
     form = CampaignForm(request.POST or None, instance=campaign, segments=_segments_for(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_update(actor=request.user, campaign=campaign, values=form.service_values(),
-                                     expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            _conflict(form)
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.campaign_update(
+            actor=request.user, campaign=campaign, values=form.service_values(),
+            expected_version=form.cleaned_data.get("version")), conflict_message=_conflict_message())
+        if saved is not None:
             messages.success(request, _("Campaign saved."))
             return redirect("marketing:campaign_detail", pk=pk)
     return render(request, "marketing/campaign_form.html", {"form": form, "campaign": campaign})
@@ -148,7 +141,7 @@ def _segment_form_page(request, segment):
                 messages.success(request, _("Segment saved."))
                 return redirect("marketing:segment_detail", pk=segment.pk)
         except VersionConflict:
-            _conflict(form)
+            form.add_error(None, _conflict_message())
         except ValidationFailed as error:
             add_validation_errors(form, ValidationFailed({name.removeprefix("criteria."): messages_
                                                           for name, messages_ in error.fields.items()}))

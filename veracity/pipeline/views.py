@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from veracity.accounts.access import can
 from veracity.accounts.models import Action, Resource
 from veracity.core.errors import PermissionDenied, ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.forms import add_validation_errors, form_save
 from veracity.core.views import paginate
 from veracity.pipeline import selectors, services
 from veracity.pipeline.errors import StageInUse
@@ -101,12 +101,9 @@ def opportunity_create(request):
         initial["customer"] = int(request.GET["customer"])
     form = OpportunityForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = services.opportunity_create(actor=request.user, values=form.service_values(),
-                                                      stage=form.cleaned_data.get("stage"))
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        opportunity = form_save(form, lambda: services.opportunity_create(
+            actor=request.user, values=form.service_values(), stage=form.cleaned_data.get("stage")))
+        if opportunity is not None:
             messages.success(request, _("Opportunity %(name)s created.") % {"name": opportunity.name})
             return redirect("pipeline:detail", pk=opportunity.pk)
     return render(request, "pipeline/opportunity_form.html", {"form": form, "opportunity": None})
@@ -117,17 +114,12 @@ def opportunity_edit(request, pk: int):
     opportunity = selectors.opportunity_get(user=request.user, pk=pk, action=Action.EDIT)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.opportunity_update(
-                actor=request.user, opportunity=selectors.opportunity_get(user=request.user, pk=pk, action=Action.EDIT),
-                values=form.service_values(), expected_version=form.cleaned_data.get("version"),
-            )
-        except VersionConflict:
-            form.add_error(None, _("Someone else changed this opportunity while you were editing. "
-                                   "Your changes were not saved: reload the page and apply them again."))
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.opportunity_update(
+            actor=request.user, opportunity=selectors.opportunity_get(user=request.user, pk=pk, action=Action.EDIT),
+            values=form.service_values(), expected_version=form.cleaned_data.get("version"),
+        ), conflict_message=_("Someone else changed this opportunity while you were editing. "
+                              "Your changes were not saved: reload the page and apply them again."))
+        if saved is not None:
             messages.success(request, _("Opportunity saved."))
             return redirect("pipeline:detail", pk=pk)
     return render(request, "pipeline/opportunity_form.html", {"form": form, "opportunity": opportunity})

@@ -10,7 +10,7 @@ from veracity.accounts.access import access_require, access_scope, can
 from veracity.accounts.models import Action, Resource
 from veracity.accounts.selectors import assignable_owners
 from veracity.core.errors import ValidationFailed, VersionConflict
-from veracity.core.forms import add_validation_errors
+from veracity.core.forms import form_save
 from veracity.core.views import paginate
 from veracity.customers.selectors import customer_list
 from veracity.service import selectors, services
@@ -55,11 +55,8 @@ def ticket_create(request):
     form = TicketForm(request.POST or None, initial=initial, customers=customers,
                       assignees=_assignees(request.user, Action.CREATE))
     if request.method == "POST" and form.is_valid():
-        try:
-            ticket = services.ticket_create(actor=request.user, values=form.service_values())
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        ticket = form_save(form, lambda: services.ticket_create(actor=request.user, values=form.service_values()))
+        if ticket is not None:
             messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
             return redirect("service:ticket_detail", pk=ticket.pk)
     return render(request, "service/ticket_form.html", {"form": form, "ticket": None})
@@ -84,15 +81,12 @@ def ticket_edit(request, pk: int):
     ticket = selectors.ticket_get(user=request.user, pk=pk, action=Action.EDIT)
     form = TicketForm(request.POST or None, instance=ticket, assignees=_assignees(request.user, Action.EDIT))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.ticket_update(actor=request.user, ticket=selectors.ticket_get(user=request.user, pk=pk),
-                                   values=form.service_values(), expected_version=form.cleaned_data.get("version"))
-        except VersionConflict:
-            form.add_error(None, _("Someone else changed this ticket while you were editing. Your changes were not "
-                                   "saved: reload the page and apply them again."))
-        except ValidationFailed as error:
-            add_validation_errors(form, error)
-        else:
+        saved = form_save(form, lambda: services.ticket_update(
+            actor=request.user, ticket=selectors.ticket_get(user=request.user, pk=pk),
+            values=form.service_values(), expected_version=form.cleaned_data.get("version")),
+            conflict_message=_("Someone else changed this ticket while you were editing. Your changes were not "
+                               "saved: reload the page and apply them again."))
+        if saved is not None:
             messages.success(request, _("Ticket saved."))
             return redirect("service:ticket_detail", pk=pk)
     return render(request, "service/ticket_form.html", {"form": form, "ticket": ticket})
