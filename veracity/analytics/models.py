@@ -67,6 +67,11 @@ class SalesOrderDaily(models.Model):
     channel = models.CharField(max_length=16)
     region = models.CharField(max_length=16)
     currency = models.CharField(max_length=3)
+    # The customer's industry, size and source, copied like the owner (the customers dashboard groups by
+    # them without a join; kept current when the customer changes).
+    industry = models.CharField(max_length=32, default="")
+    size = models.CharField(max_length=16, default="")
+    source = models.CharField(max_length=32, default="")
     # The customer's first day of buying, copied (new customers are counted in the same pass as customers).
     customer_first_day = models.DateField(null=True)
     orders = models.PositiveIntegerField(default=0)
@@ -84,6 +89,38 @@ class SalesOrderDaily(models.Model):
             # Covers customers and new customers in a range, scoped, without reading the table.
             models.Index(fields=["day", "customer", "customer_first_day", "owner", "salesperson"],
                          name="order_daily_customers_cover"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id}"
+
+
+class CustomerBuyingDay(models.Model):
+    """One row per day a customer bought (counted orders), with that customer's previous and next buying
+    day: the customers who bought in [a, b] are exactly the rows in [a, b] whose previous day is before a
+    (each customer's first row in the range), so a distinct count becomes a plain count over an index
+    range, and new customers are the rows with no previous day. Carries the customer's owner, industry,
+    size and source (scope and grouping without joins), and the day's revenue and orders."""
+
+    day = models.DateField()
+    customer_id = models.BigIntegerField()
+    previous_day = models.DateField(null=True)
+    next_day = models.DateField(null=True)
+    owner_id = models.BigIntegerField(default=0)
+    industry = models.CharField(max_length=32, default="")
+    size = models.CharField(max_length=16, default="")
+    source = models.CharField(max_length=32, default="")
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer_id", "day"], name="customer_buying_day_key")]
+        indexes = [
+            # Covers every count and sum the dashboards take over a range (all scope, and own/team by owner).
+            models.Index(fields=["day", "previous_day", "owner_id", "industry", "size", "source", "revenue_cents",
+                                 "orders"], name="buying_day_cover"),
+            models.Index(fields=["owner_id", "day", "previous_day", "industry", "size", "source", "revenue_cents",
+                                 "orders"], name="buying_day_owner_cover"),
         ]
 
     def __str__(self) -> str:

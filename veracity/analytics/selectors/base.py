@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from veracity.accounts.access import access_require, hidden_fields, scope_q, team_ids
 from veracity.accounts.models import Action, Resource, Scope
 from veracity.analytics.errors import InvalidReportFilter
-from veracity.analytics.models import CellGrain, SalesCell, SalesLineDaily, SalesOrderDaily
+from veracity.analytics.models import CellGrain, CustomerBuyingDay, SalesCell, SalesLineDaily, SalesOrderDaily
 from veracity.analytics.services.rollups import LINE_SHAPES, ORDER_SHAPES
 from veracity.catalog.models import Product
 from veracity.core.money import normalise_currency, reporting_currency
@@ -224,6 +224,34 @@ def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), l
     else:
         queryset = queryset.filter(period_q(filters.date_from, filters.date_to))
     return _filtered(queryset, filters)
+
+
+ORDER_ATTRIBUTE_FILTERS = ("team", "rep", "region", "category", "channel", "currency")
+
+
+def buying_days(*, user, filters: DashboardFilters, action: str = Action.VIEW) -> tuple[QuerySet, QuerySet] | None:
+    """For distinct-customer counts: (the buying days in the range of the customers the user's scope
+    reaches as owner, the daily order rows of customers reached only as salesperson) — disjoint, because
+    a customer's rows all carry its one owner. The second is empty (`.none()`) for an all scope. None when
+    a filter on an order attribute applies (buying days are per customer and day, not per order).
+
+    On a buying day, `previous_day` is the customer's buying day before: the customers who bought in
+    [a, b] are the rows in [a, b] with no previous day or one before a; new customers the rows with none."""
+    if any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS):
+        return None
+    scope = report_scope(user, action)
+    owned = CustomerBuyingDay.objects.filter(day__range=(filters.date_from, filters.date_to))
+    if scope == Scope.ALL:
+        return owned, SalesOrderDaily.objects.none()
+    people = scope_people(user, scope)
+    others = SalesOrderDaily.objects.filter(day__range=(filters.date_from, filters.date_to),
+                                            salesperson_id__in=people).exclude(owner_id__in=people)
+    return owned.filter(owner_id__in=people), others
+
+
+def first_in_range_q(filters: DashboardFilters) -> Q:
+    """A buying day that is its customer's first inside the range (counts each customer once)."""
+    return Q(previous_day__isnull=True) | Q(previous_day__lt=filters.date_from)
 
 
 def margin_visible(user) -> bool:

@@ -14,8 +14,10 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
+    buying_days,
     cell_rows,
     change,
+    first_in_range_q,
     margin_visible,
     money,
     percent,
@@ -52,23 +54,36 @@ SUMS = {"revenue": Sum("revenue_cents"), "orders": Sum("orders"), "quantity": Su
         "cost": Sum("cost_cents"), "costed": Sum("costed_revenue_cents")}
 
 
-def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
-    """Sums from the cells (summed over customers); customers and new customers (whose first day of
-    buying falls in the range) from the daily rows, in one pass."""
-    rows = rollup_rows(user=user, filters=filters)
-    cells = cell_rows(user=user, filters=filters)
-    totals = (cells if cells is not None else rows).aggregate(**SUMS)
-    if filters.category:   # line rows carry no first day
-        counts = rows.aggregate(customers=Count("customer_id", distinct=True))
-        counts["new"] = CustomerFirstPurchase.objects.filter(
-            customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
-    else:
-        counts = rows.aggregate(customers=Count("customer_id", distinct=True), new=Count(
+def customer_counts(*, user, filters: DashboardFilters) -> tuple[int, int]:
+    """Customers who bought in the range and new customers (whose first day of buying falls in it)."""
+    split = buying_days(user=user, filters=filters)
+    if split is not None:
+        owned, others = split
+        counts = owned.aggregate(customers=Count("day", filter=first_in_range_q(filters)),
+                                 new=Count("day", filter=Q(previous_day__isnull=True)))
+        more = others.aggregate(customers=Count("customer_id", distinct=True), new=Count(
             "customer_id", distinct=True, filter=Q(customer_first_day__range=(filters.date_from, filters.date_to))))
+        return (counts["customers"] or 0) + (more["customers"] or 0), (counts["new"] or 0) + (more["new"] or 0)
+    rows = rollup_rows(user=user, filters=filters)
+    if filters.category:   # line rows carry no first day
+        customers = rows.aggregate(customers=Count("customer_id", distinct=True))["customers"]
+        new = CustomerFirstPurchase.objects.filter(
+            customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
+        return customers or 0, new or 0
+    counts = rows.aggregate(customers=Count("customer_id", distinct=True), new=Count(
+        "customer_id", distinct=True, filter=Q(customer_first_day__range=(filters.date_from, filters.date_to))))
+    return counts["customers"] or 0, counts["new"] or 0
+
+
+def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
+    """Sums from the cells (summed over customers); customers and new customers from the buying days
+    (or, with a filter on an order attribute, the daily rows)."""
+    cells = cell_rows(user=user, filters=filters)
+    totals = (cells if cells is not None else rollup_rows(user=user, filters=filters)).aggregate(**SUMS)
+    customers, new = customer_counts(user=user, filters=filters)
     return SalesFigures(revenue_cents=totals["revenue"] or 0, orders=totals["orders"] or 0,
-                        quantity=totals["quantity"] or 0, customers=counts["customers"] or 0,
-                        new_customers=counts["new"] or 0, cost_cents=totals["cost"] or 0,
-                        costed_revenue_cents=totals["costed"] or 0)
+                        quantity=totals["quantity"] or 0, customers=customers, new_customers=new,
+                        cost_cents=totals["cost"] or 0, costed_revenue_cents=totals["costed"] or 0)
 
 
 def orders_url(filters: DashboardFilters, **extra) -> str:
