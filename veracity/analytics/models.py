@@ -89,6 +89,9 @@ class SalesOrderDaily(models.Model):
             # Covers customers and new customers in a range, scoped, without reading the table.
             models.Index(fields=["day", "customer", "customer_first_day", "owner", "salesperson"],
                          name="order_daily_customers_cover"),
+            # Covers the customers a scope reaches only as salesperson (the owner is outside it).
+            models.Index(fields=["salesperson", "day", "owner", "customer", "customer_first_day"],
+                         name="order_daily_salesperson_cover"),
         ]
 
     def __str__(self) -> str:

@@ -2,8 +2,10 @@
 querysets, and the Table every chart and export is made of."""
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
@@ -189,27 +191,28 @@ def _month_after(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def period_q(date_from: dt.date, date_to: dt.date) -> Q:
-    """Month cells for the whole months inside the range, day cells for the ragged ends."""
+def period_parts(date_from: dt.date, date_to: dt.date) -> list[Q]:
+    """Month cells for the whole months inside the range, day cells for the ragged ends: one condition
+    per part, each a single range (read separately, see cell_sums)."""
     first_whole = date_from if date_from.day == 1 else _month_after(date_from)
     end_whole = _month_after(date_to) if _month_after(date_to) - dt.timedelta(days=1) == date_to else date_to.replace(
         day=1)
     if first_whole >= end_whole:   # no whole month inside
-        return Q(grain=CellGrain.DAY, period__range=(date_from, date_to))
-    condition = Q(grain=CellGrain.MONTH, period__gte=first_whole, period__lt=end_whole)
+        return [Q(grain=CellGrain.DAY, period__range=(date_from, date_to))]
+    parts = [Q(grain=CellGrain.MONTH, period__gte=first_whole, period__lt=end_whole)]
     if date_from < first_whole:
-        condition |= Q(grain=CellGrain.DAY, period__range=(date_from, first_whole - dt.timedelta(days=1)))
+        parts.append(Q(grain=CellGrain.DAY, period__range=(date_from, first_whole - dt.timedelta(days=1))))
     if end_whole <= date_to:
-        condition |= Q(grain=CellGrain.DAY, period__range=(end_whole, date_to))
-    return condition
+        parts.append(Q(grain=CellGrain.DAY, period__range=(end_whole, date_to)))
+    return parts
 
 
-def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), lines: bool = False,
-              action: str = Action.VIEW, daily: bool = False) -> QuerySet | None:
-    """The scoped, filtered SalesCell rows (summed over customers) of the smallest shape holding every
-    dimension needed, or None when no shape holds them all (the caller reads the daily rows instead).
-    Sums over them equal the same sums over rollup_rows(); they have `period` instead of `day` (a
-    month's first day for month cells; `daily=True` reads day cells only, for per-day series)."""
+def period_q(date_from: dt.date, date_to: dt.date) -> Q:
+    """Month cells for the whole months inside the range, day cells for the ragged ends."""
+    return reduce(operator.or_, period_parts(date_from, date_to))
+
+
+def _cell_base(*, user, filters: DashboardFilters, group: tuple[str, ...], lines: bool, action: str) -> QuerySet | None:
     scope = report_scope(user, action)
     needed = _filter_dimensions(filters) | set(group)
     if scope != Scope.ALL:
@@ -218,12 +221,47 @@ def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), l
     shape = next((number for number, dims in shapes.items() if needed <= set(dims)), None)
     if shape is None:
         return None
-    queryset = SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope))
+    return _filtered(SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope)), filters)
+
+
+def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), lines: bool = False,
+              action: str = Action.VIEW, daily: bool = False) -> QuerySet | None:
+    """The scoped, filtered SalesCell rows (summed over customers) of the smallest shape holding every
+    dimension needed, or None when no shape holds them all (the caller reads the daily rows instead).
+    Sums over them equal the same sums over rollup_rows(); they have `period` instead of `day` (a
+    month's first day for month cells; `daily=True` reads day cells only, for per-day series)."""
+    queryset = _cell_base(user=user, filters=filters, group=group, lines=lines, action=action)
+    if queryset is None:
+        return None
     if daily:
-        queryset = queryset.filter(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))
-    else:
-        queryset = queryset.filter(period_q(filters.date_from, filters.date_to))
-    return _filtered(queryset, filters)
+        return queryset.filter(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))
+    return queryset.filter(period_q(filters.date_from, filters.date_to))
+
+
+def cell_sums(*, user, filters: DashboardFilters, sums: dict, by: tuple[str, ...] = (), group: tuple[str, ...] = (),
+              lines: bool = False, daily: bool = False, action: str = Action.VIEW) -> list[dict] | None:
+    """cell_rows(...).values(*by).annotate(**sums), read one period part at a time and added up: with a
+    scope (owner OR salesperson) SQLite keeps the period range in its index search only when the period
+    condition is a single range. None when no shape fits."""
+    queryset = _cell_base(user=user, filters=filters, group=group, lines=lines, action=action)
+    if queryset is None:
+        return None
+    parts = ([Q(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))] if daily
+             else period_parts(filters.date_from, filters.date_to))
+    merged: dict[tuple, dict] = {}
+    for part in parts:
+        rows = queryset.filter(part)
+        rows = rows.values(*by).annotate(**sums).order_by() if by else [rows.aggregate(**sums)]
+        for row in rows:
+            key = tuple(row[name] for name in by)
+            total = merged.get(key)
+            if total is None:
+                merged[key] = dict(row)
+                continue
+            for name in sums:
+                if row[name] is not None:
+                    total[name] = row[name] if total[name] is None else total[name] + row[name]
+    return list(merged.values()) if by else [merged.get((), {name: None for name in sums})]
 
 
 ORDER_ATTRIBUTE_FILTERS = ("team", "rep", "region", "category", "channel", "currency")

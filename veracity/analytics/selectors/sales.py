@@ -15,7 +15,7 @@ from veracity.analytics.selectors.base import (
     DashboardFilters,
     Table,
     buying_days,
-    cell_rows,
+    cell_sums,
     change,
     first_in_range_q,
     margin_visible,
@@ -78,8 +78,8 @@ def customer_counts(*, user, filters: DashboardFilters) -> tuple[int, int]:
 def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
     """Sums from the cells (summed over customers); customers and new customers from the buying days
     (or, with a filter on an order attribute, the daily rows)."""
-    cells = cell_rows(user=user, filters=filters)
-    totals = (cells if cells is not None else rollup_rows(user=user, filters=filters)).aggregate(**SUMS)
+    cells = cell_sums(user=user, filters=filters, sums=SUMS)
+    totals = cells[0] if cells is not None else rollup_rows(user=user, filters=filters).aggregate(**SUMS)
     customers, new = customer_counts(user=user, filters=filters)
     return SalesFigures(revenue_cents=totals["revenue"] or 0, orders=totals["orders"] or 0,
                         quantity=totals["quantity"] or 0, customers=customers, new_customers=new,
@@ -138,11 +138,12 @@ def _trend_table(user, filters: DashboardFilters) -> Table:
     bucket = _bucket(filters)
 
     def series(period: DashboardFilters) -> dict[dt.date, tuple[int, int]]:
-        rows, key = cell_rows(user=user, filters=period, daily=bucket == "day"), "period"
+        sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
+        rows, key = cell_sums(user=user, filters=period, daily=bucket == "day", by=("period",), sums=sums), "period"
         if rows is None:
-            rows, key = rollup_rows(user=user, filters=period), "day"
+            rows, key = rollup_rows(user=user, filters=period).values("day").annotate(**sums).order_by("day"), "day"
         result: dict[dt.date, list[int]] = {}
-        for row in rows.values(key).annotate(revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by(key):
+        for row in rows:
             value = row[key]
             value = value.date() if isinstance(value, dt.datetime) else value
             cell = result.setdefault(value if bucket == "day" else value.replace(day=1), [0, 0])
@@ -189,9 +190,11 @@ def _split_table(user, filters: DashboardFilters, *, field: str, key: str, title
     labels = dict(choices)
     table = Table(key, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
                               Column("orders", _("Orders"), "int")], chart={"type": "pie", "x": field, "y": ["revenue"]})
-    rows = cell_rows(user=user, filters=filters, group=(field,))
-    grouped = (rows if rows is not None else rollup_rows(user=user, filters=filters)).values(field).annotate(
-        revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by("-revenue", field)
+    sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
+    grouped = cell_sums(user=user, filters=filters, group=(field,), by=(field,), sums=sums)
+    if grouped is None:
+        grouped = rollup_rows(user=user, filters=filters).values(field).annotate(**sums)
+    grouped = sorted(grouped, key=lambda row: (-(row["revenue"] or 0), row[field] or ""))
     for row in grouped:
         table.rows.append((str(labels.get(row[field], row[field] or _("Unknown"))), money(row["revenue"]), row["orders"]))
         table.links.append(orders_url(filters, **{field: row[field]}) if row[field] else None)
