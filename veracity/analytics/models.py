@@ -121,13 +121,33 @@ class CustomerBuyingDay(models.Model):
         indexes = [
             # Covers every count and sum the dashboards take over a range (all scope, and own/team by owner).
             models.Index(fields=["day", "previous_day", "owner_id", "industry", "size", "source", "revenue_cents",
-                                 "orders"], name="buying_day_cover"),
+                                 "orders", "next_day"], name="buying_day_cover2"),
             models.Index(fields=["owner_id", "day", "previous_day", "industry", "size", "source", "revenue_cents",
-                                 "orders"], name="buying_day_owner_cover"),
+                                 "orders", "next_day"], name="buying_day_owner_cover2"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.customer_id}"
+
+
+class CustomerMonthCell(models.Model):
+    """Buying days counted per month × the month of the previous buying day × owner, so a range's whole
+    months need no day rows: the customers of [a, b] whose first day in the range lies in its whole months
+    [M0, M1) are the month cells there with previous month before M0 (or none), less the ragged start's
+    rows whose next buying day falls in [M0, b] (docs/decisions/0007-analytics-cells.md)."""
+
+    month = models.DateField()
+    previous_month = models.DateField(null=True)
+    owner_id = models.BigIntegerField(default=0)
+    days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "owner_id", "previous_month", "days"], name="customer_month_cover"),
+                   models.Index(fields=["owner_id", "month", "previous_month", "days"],
+                                name="customer_month_owner_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} after {self.previous_month}: {self.days}"
 
 
 class CellGrain(models.TextChoices):

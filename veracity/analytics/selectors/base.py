@@ -132,13 +132,20 @@ def _members(teams) -> list[int]:
     return list(get_user_model().objects.filter(team_id__in=list(teams)).values_list("pk", flat=True))
 
 
-def rollup_scope_q(user, scope: Scope) -> Q:
+def rollup_scope_q(user, scope: Scope, days: tuple[dt.date, dt.date] | None = None) -> Q:
     """scope_q for rollup rows, without joins: the order rule (the customer's owner or the salesperson is
     the user, or, for a team scope, in the user's teams) on the `owner_id` and `salesperson_id` the rows
-    carry. The same rule as scoped(Order), so dashboards and the order list agree."""
+    carry. The same rule as scoped(Order), so dashboards and the order list agree.
+
+    With `days`, when no row in those days has its salesperson in scope but its owner outside (one
+    look at a covering index), the rule there is just `owner_id IN …`: the same rows, and SQLite serves
+    it from one index instead of an OR across two."""
     if scope == Scope.ALL:
         return Q()
     people = scope_people(user, scope)
+    if days is not None and not SalesOrderDaily.objects.filter(
+            salesperson_id__in=people, day__range=days).exclude(owner_id__in=people).exists():
+        return Q(owner_id__in=people)
     return Q(owner_id__in=people) | Q(salesperson_id__in=people)
 
 
@@ -169,7 +176,8 @@ def rollup_rows(*, user, filters: DashboardFilters, lines: bool = False, action:
     """The scoped, filtered daily rollup rows (per customer): order grain, or line grain when `lines` (or
     when filtering by product category, which only the line grain knows)."""
     model = SalesLineDaily if (lines or filters.category) else SalesOrderDaily
-    queryset = model.objects.filter(rollup_scope_q(user, report_scope(user, action)))
+    days = (filters.date_from, filters.date_to) if dated else None
+    queryset = model.objects.filter(rollup_scope_q(user, report_scope(user, action), days))
     if dated:
         queryset = queryset.filter(day__range=(filters.date_from, filters.date_to))
     return _filtered(queryset, filters)
@@ -189,6 +197,14 @@ def _filter_dimensions(filters: DashboardFilters) -> set[str]:
 
 def _month_after(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def whole_months(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date] | None:
+    """[first, end) of the whole calendar months inside the range, None when there is none."""
+    first_whole = date_from if date_from.day == 1 else _month_after(date_from)
+    end_whole = _month_after(date_to) if _month_after(date_to) - dt.timedelta(days=1) == date_to else date_to.replace(
+        day=1)
+    return (first_whole, end_whole) if first_whole < end_whole else None
 
 
 def period_parts(date_from: dt.date, date_to: dt.date) -> list[Q]:
@@ -221,7 +237,9 @@ def _cell_base(*, user, filters: DashboardFilters, group: tuple[str, ...], lines
     shape = next((number for number, dims in shapes.items() if needed <= set(dims)), None)
     if shape is None:
         return None
-    return _filtered(SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope)), filters)
+    # Month cells cover whole months: the salesperson-only check looks at the range's whole months.
+    days = (filters.date_from.replace(day=1), _month_after(filters.date_to) - dt.timedelta(days=1))
+    return _filtered(SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope, days)), filters)
 
 
 def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), lines: bool = False,

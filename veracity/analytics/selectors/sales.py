@@ -9,7 +9,8 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from veracity.analytics.models import CustomerFirstPurchase
+from veracity.accounts.models import Scope
+from veracity.analytics.models import CustomerBuyingDay, CustomerFirstPurchase, CustomerMonthCell
 from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
@@ -22,7 +23,10 @@ from veracity.analytics.selectors.base import (
     money,
     percent,
     ratio,
+    report_scope,
     rollup_rows,
+    scope_people,
+    whole_months,
 )
 from veracity.sales.models import Channel, Region
 
@@ -54,16 +58,54 @@ SUMS = {"revenue": Sum("revenue_cents"), "orders": Sum("orders"), "quantity": Su
         "cost": Sum("cost_cents"), "costed": Sum("costed_revenue_cents")}
 
 
+def _owned_counts(user, filters: DashboardFilters) -> tuple[int, int]:
+    """Customers and new customers among those the scope reaches as owner, from buying days: for a range
+    [a, b] with whole months [m0, m1), the customers are the ragged start's rows whose previous day is
+    before a, plus the month cells of [m0, m1) and the ragged end's rows whose previous day is before m0,
+    less the ragged start's rows whose next day falls in [m0, b] (those customers were counted at the
+    start already). So a year reads twelve months of cells and at most two months of day rows."""
+    scope = report_scope(user)
+    days, months = CustomerBuyingDay.objects.all(), CustomerMonthCell.objects.all()
+    if scope != Scope.ALL:
+        people = scope_people(user, scope)
+        days, months = days.filter(owner_id__in=people), months.filter(owner_id__in=people)
+    first, last = filters.date_from, filters.date_to
+    whole = whole_months(first, last)
+    new_q = Q(previous_day__isnull=True)
+    if whole is None:
+        counts = days.filter(day__range=(first, last)).aggregate(
+            customers=Count("day", filter=first_in_range_q(filters)), new=Count("day", filter=new_q))
+        return counts["customers"] or 0, counts["new"] or 0
+    start, end = whole
+    customers = new = 0
+    if first < start:
+        counts = days.filter(day__range=(first, start - dt.timedelta(days=1))).aggregate(
+            customers=Count("day", filter=first_in_range_q(filters)), new=Count("day", filter=new_q),
+            again=Count("day", filter=Q(next_day__range=(start, last))))
+        customers += (counts["customers"] or 0) - (counts["again"] or 0)
+        new += counts["new"] or 0
+    counts = months.filter(month__gte=start, month__lt=end).aggregate(
+        customers=Sum("days", filter=Q(previous_month__isnull=True) | Q(previous_month__lt=start)),
+        new=Sum("days", filter=Q(previous_month__isnull=True)))
+    customers += counts["customers"] or 0
+    new += counts["new"] or 0
+    if end <= last:
+        counts = days.filter(day__range=(end, last)).aggregate(
+            customers=Count("day", filter=new_q | Q(previous_day__lt=start)), new=Count("day", filter=new_q))
+        customers += counts["customers"] or 0
+        new += counts["new"] or 0
+    return customers, new
+
+
 def customer_counts(*, user, filters: DashboardFilters) -> tuple[int, int]:
     """Customers who bought in the range and new customers (whose first day of buying falls in it)."""
     split = buying_days(user=user, filters=filters)
     if split is not None:
-        owned, others = split
-        counts = owned.aggregate(customers=Count("day", filter=first_in_range_q(filters)),
-                                 new=Count("day", filter=Q(previous_day__isnull=True)))
+        _owned, others = split
+        customers, new = _owned_counts(user, filters)
         more = others.aggregate(customers=Count("customer_id", distinct=True), new=Count(
             "customer_id", distinct=True, filter=Q(customer_first_day__range=(filters.date_from, filters.date_to))))
-        return (counts["customers"] or 0) + (more["customers"] or 0), (counts["new"] or 0) + (more["new"] or 0)
+        return customers + (more["customers"] or 0), new + (more["new"] or 0)
     rows = rollup_rows(user=user, filters=filters)
     if filters.category:   # line rows carry no first day
         customers = rows.aggregate(customers=Count("customer_id", distinct=True))["customers"]

@@ -25,6 +25,7 @@ from veracity.analytics.models import (
     CohortCell,
     CustomerBuyingDay,
     CustomerFirstPurchase,
+    CustomerMonthCell,
     RollupCursor,
     RollupOrderState,
     SalesCell,
@@ -346,15 +347,44 @@ BUYING_DAY_COLUMNS = ("customer_id", "day", "previous_day", "next_day", "owner_i
                       "revenue_cents", "orders")
 
 
+def month_cells_from(days: Iterable[tuple]) -> dict[tuple, int]:
+    """(day, previous day, owner) of buying days -> {(month, previous month or None, owner): days}. Pure."""
+    cells: dict[tuple, int] = defaultdict(int)
+    for day, previous, owner in days:
+        cells[(month_start(day), month_start(previous) if previous else None, owner or 0)] += 1
+    return cells
+
+
+def _apply_month_cell_changes(changes: dict[tuple, int]) -> None:
+    for (month, previous, owner), change in changes.items():
+        if not change:
+            continue
+        updated = CustomerMonthCell.objects.filter(month=month, previous_month=previous, owner_id=owner).update(
+            days=F("days") + change)
+        if not updated:
+            CustomerMonthCell.objects.create(month=month, previous_month=previous, owner_id=owner, days=change)
+    CustomerMonthCell.objects.filter(days__lte=0).delete()
+
+
 def _buying_days_refresh(customer_ids: set[int]) -> None:
-    """Rewrite the buying days of these customers from their daily order rows (a customer has few)."""
+    """Rewrite the buying days of these customers from their daily order rows (a customer has few), and
+    add the difference to the month cells."""
     ids = sorted(customer_ids)
+    changes: dict[tuple, int] = defaultdict(int)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         orders = {tuple(row[:10]): tuple(row[10:]) for row in SalesOrderDaily.objects.filter(
             customer_id__in=chunk).values_list(*ORDER_COLUMNS[:15])}
-        CustomerBuyingDay.objects.filter(customer_id__in=chunk).delete()
-        _insert(CustomerBuyingDay, BUYING_DAY_COLUMNS, (key + values for key, values in buying_days_from(orders).items()))
+        old = CustomerBuyingDay.objects.filter(customer_id__in=chunk)
+        for key, count in month_cells_from(old.values_list("day", "previous_day", "owner_id")).items():
+            changes[key] -= count
+        old.delete()
+        days = buying_days_from(orders)
+        for key, count in month_cells_from((day, values[0], values[2]) for (_customer, day), values in
+                                           days.items()).items():
+            changes[key] += count
+        _insert(CustomerBuyingDay, BUYING_DAY_COLUMNS, (key + values for key, values in days.items()))
+    _apply_month_cell_changes(changes)
 
 
 def _buying_days_rebuild() -> None:
@@ -368,6 +398,15 @@ def _buying_days_rebuild() -> None:
             " SELECT customer_id, day, COALESCE(MAX(owner_id), 0) AS owner_id, MAX(industry) AS industry,"
             " MAX(size) AS size, MAX(source) AS source, SUM(revenue_cents) AS revenue_cents, SUM(orders) AS orders"
             f" FROM {source} GROUP BY customer_id, day) days WINDOW w AS (PARTITION BY customer_id ORDER BY day)")
+    month_cells_rebuild()
+
+
+def month_cells_rebuild() -> None:
+    """CustomerMonthCell from all buying days (part of the rebuild)."""
+    CustomerMonthCell.objects.all().delete()
+    _insert(CustomerMonthCell, ("month", "previous_month", "owner_id", "days"), (
+        key + (count,) for key, count in month_cells_from(CustomerBuyingDay.objects.values_list(
+            "day", "previous_day", "owner_id").iterator(chunk_size=20000)).items()))
 
 
 CUSTOMER_COPIED = ("owner_id", "industry", "size", "source")
@@ -516,7 +555,7 @@ def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], Non
     now = now or timezone.now()
     cursor = _cursor()
     for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, CustomerBuyingDay,
-                  RollupOrderState):
+                  CustomerMonthCell, RollupOrderState):
         model.objects.all().delete()  # no relations or signals: one DELETE each
     bounds = Order.objects.filter(status__in=SALE_STATUSES).aggregate(first=Min("order_date"))
     last = Order.objects.order_by("-order_date").values_list("order_date", flat=True).first()

@@ -15,6 +15,7 @@ from veracity.analytics.models import (
     CohortCell,
     CustomerBuyingDay,
     CustomerFirstPurchase,
+    CustomerMonthCell,
     SalesCell,
     SalesLineDaily,
     SalesOrderDaily,
@@ -148,6 +149,11 @@ def assert_rollups_match():
     assert {(row.customer_id, row.day): (row.previous_day, row.next_day, row.owner_id, row.industry, row.size,
                                          row.source, row.revenue_cents, row.orders)
             for row in CustomerBuyingDay.objects.all()} == expected_days
+    month_cells = defaultdict(int)
+    for (_customer, day), (previous, _next, owner, *_rest) in expected_days.items():
+        month_cells[(day.replace(day=1), previous.replace(day=1) if previous else None, owner)] += 1
+    assert {(row.month, row.previous_month, row.owner_id): row.days
+            for row in CustomerMonthCell.objects.all()} == dict(month_cells)
     cohorts = defaultdict(set)
     for day, customer_id, _rep, owner, *_rest in orders:
         cohorts[(firsts[customer_id].replace(day=1), day.replace(day=1), owner)].add(customer_id)
