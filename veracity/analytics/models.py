@@ -295,6 +295,8 @@ class CustomerRfm(models.Model):
     computed_on = models.DateField()
 
     class Meta:
+        # Covers the segments table (customers, lifetime revenue and recency per segment) without the rows.
+        indexes = [models.Index(fields=["segment", "monetary_cents", "recency_days"], name="rfm_segment_cover")]
         verbose_name = _("customer RFM score")
         verbose_name_plural = _("customer RFM scores")
 

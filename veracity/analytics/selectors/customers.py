@@ -19,7 +19,6 @@ from veracity.analytics.models import (
     SalesOrderDaily,
 )
 from veracity.analytics.selectors.base import (
-    CUSTOMER_OWNERS,
     Column,
     DashboardFilters,
     Table,
@@ -49,8 +48,14 @@ def customers_url(**params) -> str:
 
 
 def rfm_rows(*, user):
-    """CustomerRfm rows of the customers the user's report scope reaches."""
-    return scoped_rows(CustomerRfm.objects.all(), user=user, owners=CUSTOMER_OWNERS)
+    """CustomerRfm rows of the customers the user's report scope reaches (the customer's owner is the user
+    or, for a team scope, in the user's teams: scope_q over CUSTOMER_OWNERS, written as a lookup of the
+    owners' customers by the owner index instead of a join through customers to users)."""
+    scope = report_scope(user)
+    if scope == Scope.ALL:
+        return CustomerRfm.objects.all()
+    return CustomerRfm.objects.filter(customer_id__in=Customer.all_objects.filter(
+        owner_id__in=scope_people(user, scope)).values("pk"))
 
 
 def customer_drill_list(*, user, params) -> "object":
@@ -236,7 +241,7 @@ def customers_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
                                                                      "decimal")],
         chart={"type": "pie", "x": "segment", "y": ["customers"]})
     labels = dict(RfmSegment.choices)
-    rows = rfm_rows(user=user).values("segment").annotate(customers=Count("pk"), monetary=Sum("monetary_cents"),
+    rows = rfm_rows(user=user).values("segment").annotate(customers=Count("segment"), monetary=Sum("monetary_cents"),
                                                           recency=Sum("recency_days"))
     by_segment = {row["segment"]: row for row in rows}
     by_field = _by_customer_fields(user, filters)
