@@ -36,6 +36,9 @@ def setup_django(data_dir: Path) -> None:
     os.environ["VERACITY_DATA_DIR"] = str(data_dir)
     os.environ["VERACITY_DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veracity.config.settings")
+    # Connections kept between requests, as docs/deploy.md configures a site (a new SQLite connection
+    # re-reads the schema of every table on its first statement). VERACITY_DB_CONN_MAX_AGE=0 measures without.
+    os.environ.setdefault("VERACITY_DB_CONN_MAX_AGE", "60")
     import django
 
     django.setup()
@@ -295,7 +298,8 @@ def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
     from veracity.customers.models import Customer
 
     print(f"\n`date`: {time.strftime('%a %b %d %H:%M UTC %Y', time.gmtime())}; load average "
-          f"{' '.join(f'{value:.1f}' for value in os.getloadavg())}")
+          f"{' '.join(f'{value:.1f}' for value in os.getloadavg())}; VERACITY_DB_CONN_MAX_AGE="
+          f"{os.environ['VERACITY_DB_CONN_MAX_AGE']}")
     print(f"{lines:,} order lines, {orders:,} orders, {Customer.objects.count():,} customers; "
           f"{'reused' if generated is None else f'generated in {generated:.1f} s'}, "
           f"{'rollups rebuilt in an earlier run' if rebuilt is None else f'rollups rebuilt in {rebuilt:.1f} s'} "

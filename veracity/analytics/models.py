@@ -67,6 +67,11 @@ class SalesOrderDaily(models.Model):
     channel = models.CharField(max_length=16)
     region = models.CharField(max_length=16)
     currency = models.CharField(max_length=3)
+    # The customer's industry, size and source, copied like the owner (the customers dashboard groups by
+    # them without a join; kept current when the customer changes).
+    industry = models.CharField(max_length=32, default="")
+    size = models.CharField(max_length=16, default="")
+    source = models.CharField(max_length=32, default="")
     # The customer's first day of buying, copied (new customers are counted in the same pass as customers).
     customer_first_day = models.DateField(null=True)
     orders = models.PositiveIntegerField(default=0)
@@ -84,10 +89,65 @@ class SalesOrderDaily(models.Model):
             # Covers customers and new customers in a range, scoped, without reading the table.
             models.Index(fields=["day", "customer", "customer_first_day", "owner", "salesperson"],
                          name="order_daily_customers_cover"),
+            # Covers the customers a scope reaches only as salesperson (the owner is outside it).
+            models.Index(fields=["salesperson", "day", "owner", "customer", "customer_first_day"],
+                         name="order_daily_salesperson_cover"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.customer_id}"
+
+
+class CustomerBuyingDay(models.Model):
+    """One row per day a customer bought (counted orders), with that customer's previous and next buying
+    day: the customers who bought in [a, b] are exactly the rows in [a, b] whose previous day is before a
+    (each customer's first row in the range), so a distinct count becomes a plain count over an index
+    range, and new customers are the rows with no previous day. Carries the customer's owner, industry,
+    size and source (scope and grouping without joins), and the day's revenue and orders."""
+
+    day = models.DateField()
+    customer_id = models.BigIntegerField()
+    previous_day = models.DateField(null=True)
+    next_day = models.DateField(null=True)
+    owner_id = models.BigIntegerField(default=0)
+    industry = models.CharField(max_length=32, default="")
+    size = models.CharField(max_length=16, default="")
+    source = models.CharField(max_length=32, default="")
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer_id", "day"], name="customer_buying_day_key")]
+        indexes = [
+            # Covers every count and sum the dashboards take over a range (all scope, and own/team by owner).
+            models.Index(fields=["day", "previous_day", "owner_id", "industry", "size", "source", "revenue_cents",
+                                 "orders", "next_day"], name="buying_day_cover2"),
+            models.Index(fields=["owner_id", "day", "previous_day", "industry", "size", "source", "revenue_cents",
+                                 "orders", "next_day"], name="buying_day_owner_cover2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id}"
+
+
+class CustomerMonthCell(models.Model):
+    """Buying days counted per month × the month of the previous buying day × owner, so a range's whole
+    months need no day rows: the customers of [a, b] whose first day in the range lies in its whole months
+    [M0, M1) are the month cells there with previous month before M0 (or none), less the ragged start's
+    rows whose next buying day falls in [M0, b] (docs/decisions/0007-analytics-cells.md)."""
+
+    month = models.DateField()
+    previous_month = models.DateField(null=True)
+    owner_id = models.BigIntegerField(default=0)
+    days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "owner_id", "previous_month", "days"], name="customer_month_cover"),
+                   models.Index(fields=["owner_id", "month", "previous_month", "days"],
+                                name="customer_month_owner_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} after {self.previous_month}: {self.days}"
 
 
 class CellGrain(models.TextChoices):
@@ -235,6 +295,8 @@ class CustomerRfm(models.Model):
     computed_on = models.DateField()
 
     class Meta:
+        # Covers the segments table (customers, lifetime revenue and recency per segment) without the rows.
+        indexes = [models.Index(fields=["segment", "monetary_cents", "recency_days"], name="rfm_segment_cover")]
         verbose_name = _("customer RFM score")
         verbose_name_plural = _("customer RFM scores")
 

@@ -2,8 +2,10 @@
 querysets, and the Table every chart and export is made of."""
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from veracity.accounts.access import access_require, hidden_fields, scope_q, team_ids
 from veracity.accounts.models import Action, Resource, Scope
 from veracity.analytics.errors import InvalidReportFilter
-from veracity.analytics.models import CellGrain, SalesCell, SalesLineDaily, SalesOrderDaily
+from veracity.analytics.models import CellGrain, CustomerBuyingDay, SalesCell, SalesLineDaily, SalesOrderDaily
 from veracity.analytics.services.rollups import LINE_SHAPES, ORDER_SHAPES
 from veracity.catalog.models import Product
 from veracity.core.money import normalise_currency, reporting_currency
@@ -130,13 +132,20 @@ def _members(teams) -> list[int]:
     return list(get_user_model().objects.filter(team_id__in=list(teams)).values_list("pk", flat=True))
 
 
-def rollup_scope_q(user, scope: Scope) -> Q:
+def rollup_scope_q(user, scope: Scope, days: tuple[dt.date, dt.date] | None = None) -> Q:
     """scope_q for rollup rows, without joins: the order rule (the customer's owner or the salesperson is
     the user, or, for a team scope, in the user's teams) on the `owner_id` and `salesperson_id` the rows
-    carry. The same rule as scoped(Order), so dashboards and the order list agree."""
+    carry. The same rule as scoped(Order), so dashboards and the order list agree.
+
+    With `days`, when no row in those days has its salesperson in scope but its owner outside (one
+    look at a covering index), the rule there is just `owner_id IN …`: the same rows, and SQLite serves
+    it from one index instead of an OR across two."""
     if scope == Scope.ALL:
         return Q()
     people = scope_people(user, scope)
+    if days is not None and not SalesOrderDaily.objects.filter(
+            salesperson_id__in=people, day__range=days).exclude(owner_id__in=people).exists():
+        return Q(owner_id__in=people)
     return Q(owner_id__in=people) | Q(salesperson_id__in=people)
 
 
@@ -167,7 +176,8 @@ def rollup_rows(*, user, filters: DashboardFilters, lines: bool = False, action:
     """The scoped, filtered daily rollup rows (per customer): order grain, or line grain when `lines` (or
     when filtering by product category, which only the line grain knows)."""
     model = SalesLineDaily if (lines or filters.category) else SalesOrderDaily
-    queryset = model.objects.filter(rollup_scope_q(user, report_scope(user, action)))
+    days = (filters.date_from, filters.date_to) if dated else None
+    queryset = model.objects.filter(rollup_scope_q(user, report_scope(user, action), days))
     if dated:
         queryset = queryset.filter(day__range=(filters.date_from, filters.date_to))
     return _filtered(queryset, filters)
@@ -189,27 +199,36 @@ def _month_after(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def period_q(date_from: dt.date, date_to: dt.date) -> Q:
-    """Month cells for the whole months inside the range, day cells for the ragged ends."""
+def whole_months(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date] | None:
+    """[first, end) of the whole calendar months inside the range, None when there is none."""
+    first_whole = date_from if date_from.day == 1 else _month_after(date_from)
+    end_whole = _month_after(date_to) if _month_after(date_to) - dt.timedelta(days=1) == date_to else date_to.replace(
+        day=1)
+    return (first_whole, end_whole) if first_whole < end_whole else None
+
+
+def period_parts(date_from: dt.date, date_to: dt.date) -> list[Q]:
+    """Month cells for the whole months inside the range, day cells for the ragged ends: one condition
+    per part, each a single range (read separately, see cell_sums)."""
     first_whole = date_from if date_from.day == 1 else _month_after(date_from)
     end_whole = _month_after(date_to) if _month_after(date_to) - dt.timedelta(days=1) == date_to else date_to.replace(
         day=1)
     if first_whole >= end_whole:   # no whole month inside
-        return Q(grain=CellGrain.DAY, period__range=(date_from, date_to))
-    condition = Q(grain=CellGrain.MONTH, period__gte=first_whole, period__lt=end_whole)
+        return [Q(grain=CellGrain.DAY, period__range=(date_from, date_to))]
+    parts = [Q(grain=CellGrain.MONTH, period__gte=first_whole, period__lt=end_whole)]
     if date_from < first_whole:
-        condition |= Q(grain=CellGrain.DAY, period__range=(date_from, first_whole - dt.timedelta(days=1)))
+        parts.append(Q(grain=CellGrain.DAY, period__range=(date_from, first_whole - dt.timedelta(days=1))))
     if end_whole <= date_to:
-        condition |= Q(grain=CellGrain.DAY, period__range=(end_whole, date_to))
-    return condition
+        parts.append(Q(grain=CellGrain.DAY, period__range=(end_whole, date_to)))
+    return parts
 
 
-def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), lines: bool = False,
-              action: str = Action.VIEW, daily: bool = False) -> QuerySet | None:
-    """The scoped, filtered SalesCell rows (summed over customers) of the smallest shape holding every
-    dimension needed, or None when no shape holds them all (the caller reads the daily rows instead).
-    Sums over them equal the same sums over rollup_rows(); they have `period` instead of `day` (a
-    month's first day for month cells; `daily=True` reads day cells only, for per-day series)."""
+def period_q(date_from: dt.date, date_to: dt.date) -> Q:
+    """Month cells for the whole months inside the range, day cells for the ragged ends."""
+    return reduce(operator.or_, period_parts(date_from, date_to))
+
+
+def _cell_base(*, user, filters: DashboardFilters, group: tuple[str, ...], lines: bool, action: str) -> QuerySet | None:
     scope = report_scope(user, action)
     needed = _filter_dimensions(filters) | set(group)
     if scope != Scope.ALL:
@@ -218,12 +237,77 @@ def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), l
     shape = next((number for number, dims in shapes.items() if needed <= set(dims)), None)
     if shape is None:
         return None
-    queryset = SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope))
+    # Month cells cover whole months: the salesperson-only check looks at the range's whole months.
+    days = (filters.date_from.replace(day=1), _month_after(filters.date_to) - dt.timedelta(days=1))
+    return _filtered(SalesCell.objects.filter(shape=shape).filter(rollup_scope_q(user, scope, days)), filters)
+
+
+def cell_rows(*, user, filters: DashboardFilters, group: tuple[str, ...] = (), lines: bool = False,
+              action: str = Action.VIEW, daily: bool = False) -> QuerySet | None:
+    """The scoped, filtered SalesCell rows (summed over customers) of the smallest shape holding every
+    dimension needed, or None when no shape holds them all (the caller reads the daily rows instead).
+    Sums over them equal the same sums over rollup_rows(); they have `period` instead of `day` (a
+    month's first day for month cells; `daily=True` reads day cells only, for per-day series)."""
+    queryset = _cell_base(user=user, filters=filters, group=group, lines=lines, action=action)
+    if queryset is None:
+        return None
     if daily:
-        queryset = queryset.filter(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))
-    else:
-        queryset = queryset.filter(period_q(filters.date_from, filters.date_to))
-    return _filtered(queryset, filters)
+        return queryset.filter(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))
+    return queryset.filter(period_q(filters.date_from, filters.date_to))
+
+
+def cell_sums(*, user, filters: DashboardFilters, sums: dict, by: tuple[str, ...] = (), group: tuple[str, ...] = (),
+              lines: bool = False, daily: bool = False, action: str = Action.VIEW) -> list[dict] | None:
+    """cell_rows(...).values(*by).annotate(**sums), read one period part at a time and added up: with a
+    scope (owner OR salesperson) SQLite keeps the period range in its index search only when the period
+    condition is a single range. None when no shape fits."""
+    queryset = _cell_base(user=user, filters=filters, group=group, lines=lines, action=action)
+    if queryset is None:
+        return None
+    parts = ([Q(grain=CellGrain.DAY, period__range=(filters.date_from, filters.date_to))] if daily
+             else period_parts(filters.date_from, filters.date_to))
+    merged: dict[tuple, dict] = {}
+    for part in parts:
+        rows = queryset.filter(part)
+        rows = rows.values(*by).annotate(**sums).order_by() if by else [rows.aggregate(**sums)]
+        for row in rows:
+            key = tuple(row[name] for name in by)
+            total = merged.get(key)
+            if total is None:
+                merged[key] = dict(row)
+                continue
+            for name in sums:
+                if row[name] is not None:
+                    total[name] = row[name] if total[name] is None else total[name] + row[name]
+    return list(merged.values()) if by else [merged.get((), {name: None for name in sums})]
+
+
+ORDER_ATTRIBUTE_FILTERS = ("team", "rep", "region", "category", "channel", "currency")
+
+
+def buying_days(*, user, filters: DashboardFilters, action: str = Action.VIEW) -> tuple[QuerySet, QuerySet] | None:
+    """For distinct-customer counts: (the buying days in the range of the customers the user's scope
+    reaches as owner, the daily order rows of customers reached only as salesperson) — disjoint, because
+    a customer's rows all carry its one owner. The second is empty (`.none()`) for an all scope. None when
+    a filter on an order attribute applies (buying days are per customer and day, not per order).
+
+    On a buying day, `previous_day` is the customer's buying day before: the customers who bought in
+    [a, b] are the rows in [a, b] with no previous day or one before a; new customers the rows with none."""
+    if any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS):
+        return None
+    scope = report_scope(user, action)
+    owned = CustomerBuyingDay.objects.filter(day__range=(filters.date_from, filters.date_to))
+    if scope == Scope.ALL:
+        return owned, SalesOrderDaily.objects.none()
+    people = scope_people(user, scope)
+    others = SalesOrderDaily.objects.filter(day__range=(filters.date_from, filters.date_to),
+                                            salesperson_id__in=people).exclude(owner_id__in=people)
+    return owned.filter(owner_id__in=people), others
+
+
+def first_in_range_q(filters: DashboardFilters) -> Q:
+    """A buying day that is its customer's first inside the range (counts each customer once)."""
+    return Q(previous_day__isnull=True) | Q(previous_day__lt=filters.date_from)
 
 
 def margin_visible(user) -> bool:

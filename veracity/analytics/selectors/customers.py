@@ -19,10 +19,11 @@ from veracity.analytics.models import (
     SalesOrderDaily,
 )
 from veracity.analytics.selectors.base import (
-    CUSTOMER_OWNERS,
     Column,
     DashboardFilters,
     Table,
+    buying_days,
+    first_in_range_q,
     money,
     percent,
     ratio,
@@ -47,8 +48,14 @@ def customers_url(**params) -> str:
 
 
 def rfm_rows(*, user):
-    """CustomerRfm rows of the customers the user's report scope reaches."""
-    return scoped_rows(CustomerRfm.objects.all(), user=user, owners=CUSTOMER_OWNERS)
+    """CustomerRfm rows of the customers the user's report scope reaches (the customer's owner is the user
+    or, for a team scope, in the user's teams: scope_q over CUSTOMER_OWNERS, written as a lookup of the
+    owners' customers by the owner index instead of a join through customers to users)."""
+    scope = report_scope(user)
+    if scope == Scope.ALL:
+        return CustomerRfm.objects.all()
+    return CustomerRfm.objects.filter(customer_id__in=Customer.all_objects.filter(
+        owner_id__in=scope_people(user, scope)).values("pk"))
 
 
 def customer_drill_list(*, user, params) -> "object":
@@ -76,24 +83,71 @@ def customer_drill_list(*, user, params) -> "object":
     return queryset
 
 
-def _by_customer_field(user, filters: DashboardFilters, field: str, title: str, choices) -> Table:
+CUSTOMER_FIELDS = ("industry", "size", "source")
+
+
+def _customer_field_table(filters: DashboardFilters, field: str, title: str, choices, rows) -> Table:
+    """rows: (value, revenue cents, customers, orders), largest revenue first."""
     labels = dict(choices)
     table = Table(field, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
                                  Column("customers", _("Customers"), "int"), Column("orders", _("Orders"), "int")],
                   chart={"type": "bar", "x": field, "y": ["revenue"]})
-    path = field if field == "region" else f"customer__{field}"
-    rows = rollup_rows(user=user, filters=filters).values(path).annotate(
-        revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True), orders=Sum("orders")
-    ).order_by("-revenue")
-    for row in rows:
-        value = row[path] or ""
-        table.rows.append((str(labels.get(value, value or _("Unknown"))), money(row["revenue"]), row["customers"],
-                           row["orders"]))
+    for value, revenue, customers, orders in rows:
+        value = value or ""
+        table.rows.append((str(labels.get(value, value or _("Unknown"))), money(revenue), customers, orders))
         if field == "region":
             table.links.append(orders_url(filters, region=value) if value else None)
         else:
             table.links.append(customers_url(**{field: value or "-"}))
     return table
+
+
+def _sorted(sums: dict) -> list[tuple]:
+    return sorted(((value, *figures) for value, figures in sums.items()), key=lambda row: (-(row[1] or 0), row[0]))
+
+
+def _by_customer_fields(user, filters: DashboardFilters) -> dict[str, list[tuple]]:
+    """Revenue, customers and orders by the customer's industry, size and source: one pass over the
+    buying days grouped by all three (each customer once per range: its first buying day in it), plus
+    the customers reached only as salesperson; with an order-attribute filter, over the daily rows."""
+    sums = {field: defaultdict(lambda: [0, 0, 0]) for field in CUSTOMER_FIELDS}
+
+    def add(rows):
+        for industry, size, source, revenue, customers, orders in rows:
+            for field, value in zip(CUSTOMER_FIELDS, (industry, size, source), strict=True):
+                figures = sums[field][value or ""]
+                figures[0] += revenue or 0
+                figures[1] += customers or 0
+                figures[2] += orders or 0
+
+    split = buying_days(user=user, filters=filters)
+    if split is not None:
+        owned, others = split
+        add(owned.values_list(*CUSTOMER_FIELDS).annotate(revenue=Sum("revenue_cents"), customers=Count(
+            "day", filter=first_in_range_q(filters)), orders=Sum("orders")).values_list(
+            *CUSTOMER_FIELDS, "revenue", "customers", "orders").order_by())
+        if others.query.is_empty():
+            return {field: _sorted(values) for field, values in sums.items()}
+    else:
+        others = rollup_rows(user=user, filters=filters)
+    for field in CUSTOMER_FIELDS:
+        # Line rows (a category filter) do not carry the customer's fields: those join the customer.
+        path = field if others.model is SalesOrderDaily else f"customer__{field}"
+        for value, revenue, customers, orders in others.values_list(path).annotate(
+                revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True),
+                orders=Sum("orders")).values_list(path, "revenue", "customers", "orders").order_by():
+            figures = sums[field][value or ""]
+            figures[0] += revenue or 0
+            figures[1] += customers or 0
+            figures[2] += orders or 0
+    return {field: _sorted(values) for field, values in sums.items()}
+
+
+def _by_region(user, filters: DashboardFilters) -> list[tuple]:
+    rows = rollup_rows(user=user, filters=filters).values("region").annotate(
+        revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True), orders=Sum("orders")
+    ).values_list("region", "revenue", "customers", "orders").order_by()
+    return sorted(rows, key=lambda row: (-(row[1] or 0), row[0] or ""))
 
 
 def _cohorts_direct(in_scope, cohort_start: dt.date, date_to: dt.date) -> tuple[dict, dict]:
@@ -187,9 +241,10 @@ def customers_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
                                                                      "decimal")],
         chart={"type": "pie", "x": "segment", "y": ["customers"]})
     labels = dict(RfmSegment.choices)
-    rows = rfm_rows(user=user).values("segment").annotate(customers=Count("pk"), monetary=Sum("monetary_cents"),
+    rows = rfm_rows(user=user).values("segment").annotate(customers=Count("segment"), monetary=Sum("monetary_cents"),
                                                           recency=Sum("recency_days"))
     by_segment = {row["segment"]: row for row in rows}
+    by_field = _by_customer_fields(user, filters)
     for segment in RfmSegment.values:
         row = by_segment.get(segment)
         if row is None:
@@ -199,9 +254,9 @@ def customers_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
         segments.links.append(customers_url(segment=segment))
     return {
         "segments": segments,
-        "industry": _by_customer_field(user, filters, "industry", _("Industry"), Industry.choices),
-        "region": _by_customer_field(user, filters, "region", _("Region"), Region.choices),
-        "size": _by_customer_field(user, filters, "size", _("Company size"), CompanySize.choices),
-        "source": _by_customer_field(user, filters, "source", _("Source"), CustomerSource.choices),
+        "industry": _customer_field_table(filters, "industry", _("Industry"), Industry.choices, by_field["industry"]),
+        "region": _customer_field_table(filters, "region", _("Region"), Region.choices, _by_region(user, filters)),
+        "size": _customer_field_table(filters, "size", _("Company size"), CompanySize.choices, by_field["size"]),
+        "source": _customer_field_table(filters, "source", _("Source"), CustomerSource.choices, by_field["source"]),
         "cohorts": cohort_table(user=user, filters=filters),
     }

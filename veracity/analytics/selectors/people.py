@@ -15,7 +15,7 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
-    cell_rows,
+    cell_sums,
     money,
     percent,
     ratio,
@@ -43,10 +43,11 @@ def _target_cents(user, filters: DashboardFilters) -> dict[int, tuple[int, int |
 
 
 def people_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
-    rows = cell_rows(user=user, filters=filters, group=("salesperson",))
-    sales = {row["salesperson_id"]: row for row in (rows if rows is not None else rollup_rows(
-        user=user, filters=filters)).values("salesperson_id").annotate(revenue=Sum("revenue_cents"),
-                                                                        orders=Sum("orders"))}
+    sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
+    rows = cell_sums(user=user, filters=filters, group=("salesperson",), by=("salesperson_id",), sums=sums)
+    if rows is None:
+        rows = rollup_rows(user=user, filters=filters).values("salesperson_id").annotate(**sums)
+    sales = {row["salesperson_id"]: row for row in rows}
     activities_qs = scoped_rows(Activity.objects.filter(
         occurred_at__date__range=(filters.date_from, filters.date_to)), user=user, owners=ACTIVITY_OWNERS)
     if filters.team:

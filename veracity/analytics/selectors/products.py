@@ -10,7 +10,7 @@ from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
-    cell_rows,
+    cell_sums,
     change,
     money,
     percent,
@@ -35,11 +35,11 @@ def abc_classes(revenues: list[tuple[int, int]]) -> dict[int, str]:
 
 
 def _by_product(user, filters: DashboardFilters) -> dict[int, dict]:
-    rows = cell_rows(user=user, filters=filters, group=("product",), lines=True)
+    sums = {"revenue": Sum("revenue_cents"), "quantity": Sum("quantity"), "orders": Sum("orders")}
+    rows = cell_sums(user=user, filters=filters, group=("product",), by=("product_id",), lines=True, sums=sums)
     if rows is None:
-        rows = rollup_rows(user=user, filters=filters, lines=True)
-    return {row["product_id"]: row for row in rows.values("product_id").annotate(
-        revenue=Sum("revenue_cents"), quantity=Sum("quantity"), orders=Sum("orders"))}
+        rows = rollup_rows(user=user, filters=filters, lines=True).values("product_id").annotate(**sums)
+    return {row["product_id"]: row for row in rows}
 
 
 def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:

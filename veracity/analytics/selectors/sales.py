@@ -9,18 +9,24 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from veracity.analytics.models import CustomerFirstPurchase
+from veracity.accounts.models import Scope
+from veracity.analytics.models import CustomerBuyingDay, CustomerFirstPurchase, CustomerMonthCell
 from veracity.analytics.selectors.base import (
     Column,
     DashboardFilters,
     Table,
-    cell_rows,
+    buying_days,
+    cell_sums,
     change,
+    first_in_range_q,
     margin_visible,
     money,
     percent,
     ratio,
+    report_scope,
     rollup_rows,
+    scope_people,
+    whole_months,
 )
 from veracity.sales.models import Channel, Region
 
@@ -52,23 +58,74 @@ SUMS = {"revenue": Sum("revenue_cents"), "orders": Sum("orders"), "quantity": Su
         "cost": Sum("cost_cents"), "costed": Sum("costed_revenue_cents")}
 
 
-def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
-    """Sums from the cells (summed over customers); customers and new customers (whose first day of
-    buying falls in the range) from the daily rows, in one pass."""
-    rows = rollup_rows(user=user, filters=filters)
-    cells = cell_rows(user=user, filters=filters)
-    totals = (cells if cells is not None else rows).aggregate(**SUMS)
-    if filters.category:   # line rows carry no first day
-        counts = rows.aggregate(customers=Count("customer_id", distinct=True))
-        counts["new"] = CustomerFirstPurchase.objects.filter(
-            customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
-    else:
-        counts = rows.aggregate(customers=Count("customer_id", distinct=True), new=Count(
+def _owned_counts(user, filters: DashboardFilters) -> tuple[int, int]:
+    """Customers and new customers among those the scope reaches as owner, from buying days: for a range
+    [a, b] with whole months [m0, m1), the customers are the ragged start's rows whose previous day is
+    before a, plus the month cells of [m0, m1) and the ragged end's rows whose previous day is before m0,
+    less the ragged start's rows whose next day falls in [m0, b] (those customers were counted at the
+    start already). So a year reads twelve months of cells and at most two months of day rows."""
+    scope = report_scope(user)
+    days, months = CustomerBuyingDay.objects.all(), CustomerMonthCell.objects.all()
+    if scope != Scope.ALL:
+        people = scope_people(user, scope)
+        days, months = days.filter(owner_id__in=people), months.filter(owner_id__in=people)
+    first, last = filters.date_from, filters.date_to
+    whole = whole_months(first, last)
+    new_q = Q(previous_day__isnull=True)
+    if whole is None:
+        counts = days.filter(day__range=(first, last)).aggregate(
+            customers=Count("day", filter=first_in_range_q(filters)), new=Count("day", filter=new_q))
+        return counts["customers"] or 0, counts["new"] or 0
+    start, end = whole
+    customers = new = 0
+    if first < start:
+        counts = days.filter(day__range=(first, start - dt.timedelta(days=1))).aggregate(
+            customers=Count("day", filter=first_in_range_q(filters)), new=Count("day", filter=new_q),
+            again=Count("day", filter=Q(next_day__range=(start, last))))
+        customers += (counts["customers"] or 0) - (counts["again"] or 0)
+        new += counts["new"] or 0
+    counts = months.filter(month__gte=start, month__lt=end).aggregate(
+        customers=Sum("days", filter=Q(previous_month__isnull=True) | Q(previous_month__lt=start)),
+        new=Sum("days", filter=Q(previous_month__isnull=True)))
+    customers += counts["customers"] or 0
+    new += counts["new"] or 0
+    if end <= last:
+        counts = days.filter(day__range=(end, last)).aggregate(
+            customers=Count("day", filter=new_q | Q(previous_day__lt=start)), new=Count("day", filter=new_q))
+        customers += counts["customers"] or 0
+        new += counts["new"] or 0
+    return customers, new
+
+
+def customer_counts(*, user, filters: DashboardFilters) -> tuple[int, int]:
+    """Customers who bought in the range and new customers (whose first day of buying falls in it)."""
+    split = buying_days(user=user, filters=filters)
+    if split is not None:
+        _owned, others = split
+        customers, new = _owned_counts(user, filters)
+        more = others.aggregate(customers=Count("customer_id", distinct=True), new=Count(
             "customer_id", distinct=True, filter=Q(customer_first_day__range=(filters.date_from, filters.date_to))))
+        return customers + (more["customers"] or 0), new + (more["new"] or 0)
+    rows = rollup_rows(user=user, filters=filters)
+    if filters.category:   # line rows carry no first day
+        customers = rows.aggregate(customers=Count("customer_id", distinct=True))["customers"]
+        new = CustomerFirstPurchase.objects.filter(
+            customer_id__in=rows.values("customer_id"), first_day__range=(filters.date_from, filters.date_to)).count()
+        return customers or 0, new or 0
+    counts = rows.aggregate(customers=Count("customer_id", distinct=True), new=Count(
+        "customer_id", distinct=True, filter=Q(customer_first_day__range=(filters.date_from, filters.date_to))))
+    return counts["customers"] or 0, counts["new"] or 0
+
+
+def sales_figures(*, user, filters: DashboardFilters) -> SalesFigures:
+    """Sums from the cells (summed over customers); customers and new customers from the buying days
+    (or, with a filter on an order attribute, the daily rows)."""
+    cells = cell_sums(user=user, filters=filters, sums=SUMS)
+    totals = cells[0] if cells is not None else rollup_rows(user=user, filters=filters).aggregate(**SUMS)
+    customers, new = customer_counts(user=user, filters=filters)
     return SalesFigures(revenue_cents=totals["revenue"] or 0, orders=totals["orders"] or 0,
-                        quantity=totals["quantity"] or 0, customers=counts["customers"] or 0,
-                        new_customers=counts["new"] or 0, cost_cents=totals["cost"] or 0,
-                        costed_revenue_cents=totals["costed"] or 0)
+                        quantity=totals["quantity"] or 0, customers=customers, new_customers=new,
+                        cost_cents=totals["cost"] or 0, costed_revenue_cents=totals["costed"] or 0)
 
 
 def orders_url(filters: DashboardFilters, **extra) -> str:
@@ -123,11 +180,12 @@ def _trend_table(user, filters: DashboardFilters) -> Table:
     bucket = _bucket(filters)
 
     def series(period: DashboardFilters) -> dict[dt.date, tuple[int, int]]:
-        rows, key = cell_rows(user=user, filters=period, daily=bucket == "day"), "period"
+        sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
+        rows, key = cell_sums(user=user, filters=period, daily=bucket == "day", by=("period",), sums=sums), "period"
         if rows is None:
-            rows, key = rollup_rows(user=user, filters=period), "day"
+            rows, key = rollup_rows(user=user, filters=period).values("day").annotate(**sums).order_by("day"), "day"
         result: dict[dt.date, list[int]] = {}
-        for row in rows.values(key).annotate(revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by(key):
+        for row in rows:
             value = row[key]
             value = value.date() if isinstance(value, dt.datetime) else value
             cell = result.setdefault(value if bucket == "day" else value.replace(day=1), [0, 0])
@@ -174,9 +232,11 @@ def _split_table(user, filters: DashboardFilters, *, field: str, key: str, title
     labels = dict(choices)
     table = Table(key, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
                               Column("orders", _("Orders"), "int")], chart={"type": "pie", "x": field, "y": ["revenue"]})
-    rows = cell_rows(user=user, filters=filters, group=(field,))
-    grouped = (rows if rows is not None else rollup_rows(user=user, filters=filters)).values(field).annotate(
-        revenue=Sum("revenue_cents"), orders=Sum("orders")).order_by("-revenue", field)
+    sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
+    grouped = cell_sums(user=user, filters=filters, group=(field,), by=(field,), sums=sums)
+    if grouped is None:
+        grouped = rollup_rows(user=user, filters=filters).values(field).annotate(**sums)
+    grouped = sorted(grouped, key=lambda row: (-(row["revenue"] or 0), row[field] or ""))
     for row in grouped:
         table.rows.append((str(labels.get(row[field], row[field] or _("Unknown"))), money(row["revenue"]), row["orders"]))
         table.links.append(orders_url(filters, **{field: row[field]}) if row[field] else None)

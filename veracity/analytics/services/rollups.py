@@ -23,7 +23,9 @@ from django.utils import timezone
 from veracity.analytics.models import (
     CellGrain,
     CohortCell,
+    CustomerBuyingDay,
     CustomerFirstPurchase,
+    CustomerMonthCell,
     RollupCursor,
     RollupOrderState,
     SalesCell,
@@ -38,6 +40,9 @@ from veracity.sales.selectors import COUNTED_STATUSES
 SALE_STATUSES = COUNTED_STATUSES
 # A write stamped before a scan but committed after it is still found by the next scan.
 SCAN_OVERLAP = dt.timedelta(minutes=10)
+# A refresh that finds nothing to do leaves the cursor alone (no write, no transaction) unless it is older
+# than this: dashboards call rollups_refresh() on every request.
+CURSOR_REST = dt.timedelta(minutes=5)
 CHUNK = 500
 ONE = Decimal("1")
 
@@ -55,7 +60,8 @@ class RefreshResult:
 
 LINE_FIELDS = ("order_id", "order__order_date", "order__customer_id", "product_id", "order__salesperson_id",
                "order__customer__owner_id", "order__channel", "order__region", "order__currency",
-               "order__exchange_rate", "net_amount", "quantity", "unit_cost")
+               "order__exchange_rate", "net_amount", "quantity", "unit_cost", "order__customer__industry",
+               "order__customer__size", "order__customer__source")
 
 
 def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
@@ -66,7 +72,7 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
     orders_in_line_cell: dict[tuple, set] = defaultdict(set)
     orders_in_order_cell: dict[tuple, set] = defaultdict(set)
     for (order_id, day, customer_id, product_id, salesperson_id, owner_id, channel, region, currency, rate,
-         net_amount, quantity, unit_cost) in rows:
+         net_amount, quantity, unit_cost, industry, size, source) in rows:
         revenue = cents(net_amount, rate)
         if unit_cost is None:
             cost, costed = 0, 0
@@ -83,7 +89,8 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
         cell[3] += quantity
         cell[4] += 1
         orders_in_line_cell[line_key].add(order_id)
-        order_key = (day, customer_id, salesperson_id, owner_id, channel, region, currency)
+        order_key = (day, customer_id, salesperson_id, owner_id, channel, region, currency, industry or "", size or "",
+                     source or "")
         cell = order_cells.get(order_key)
         if cell is None:
             cell = order_cells[order_key] = [0, 0, 0, Decimal("0")]
@@ -99,8 +106,8 @@ def aggregate_lines(rows: Iterable[tuple]) -> tuple[dict, dict]:
 
 LINE_COLUMNS = ("day", "customer_id", "product_id", "salesperson_id", "owner_id", "channel", "region", "currency",
                 "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "lines", "orders")
-ORDER_COLUMNS = ("day", "customer_id", "salesperson_id", "owner_id", "channel", "region", "currency",
-                 "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "orders", "customer_first_day")
+ORDER_COLUMNS = ("day", "customer_id", "salesperson_id", "owner_id", "channel", "region", "currency", "industry",
+                 "size", "source", "revenue_cents", "cost_cents", "costed_revenue_cents", "quantity", "orders", "customer_first_day")
 
 # The shapes of SalesCell: which dimensions each keeps, and whether it counts order lines (per product)
 # or orders. Readers pick the smallest shape holding every dimension they filter, group or scope by.
@@ -111,9 +118,10 @@ ORDER_SHAPES: dict[int, tuple[str, ...]] = {
     4: ("salesperson", "owner", "region"),
     5: ("salesperson", "owner", "channel", "region", "currency"),
 }
+# (A seventh shape, product × salesperson × owner, held as many cells as line rows on uniform data and
+# was dropped: scoped product figures read the daily line rows.)
 LINE_SHAPES: dict[int, tuple[str, ...]] = {
     6: ("product",),
-    7: ("product", "salesperson", "owner"),
 }
 CELL_SHAPES = {**ORDER_SHAPES, **LINE_SHAPES}
 CELL_DIMENSIONS = ("salesperson", "owner", "product", "channel", "region", "currency")
@@ -148,7 +156,7 @@ def cells_from(lines: dict, orders: dict, *, sign: int = 1, into: dict | None = 
         cell[4] += sign * line_count
         cell[5] += sign * order_count
 
-    for (day, _customer, salesperson, owner, channel, region, currency), values in orders.items():
+    for (day, _customer, salesperson, owner, channel, region, currency, *_customer_attrs), values in orders.items():
         revenue, cost, costed, quantity, order_count = values[:5]
         named = {"salesperson": salesperson, "owner": owner or 0, "product": 0, "channel": channel,
                  "region": region, "currency": currency}
@@ -237,7 +245,7 @@ def _keys_q(keys: Iterable[tuple[dt.date, int]], *, day: str, customer: str) -> 
 
 def _stored(model, condition: Q, keys: set) -> dict:
     """The daily rows of these keys as aggregate_lines returns them ({key: sums})."""
-    key_width, value_width = (8, 6) if model is SalesLineDaily else (7, 5)
+    key_width, value_width = (8, 6) if model is SalesLineDaily else (10, 5)
     columns = (LINE_COLUMNS if model is SalesLineDaily else ORDER_COLUMNS)[:key_width + value_width]
     rows = {}
     for row in model.objects.filter(condition).values_list(*columns):
@@ -296,6 +304,7 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
         cells_from(lines, orders, into=changes)
     _apply_cell_changes(changes)
     _first_purchases_refresh(customers)
+    _buying_days_refresh(customers)
     _apply_cohort_changes(cohorts_before, _cohort_memberships(customers))
 
 
@@ -313,15 +322,107 @@ def _first_purchases_refresh(customer_ids: set[int]) -> None:
                 customer_first_day=day)
 
 
+def buying_days_from(orders: dict) -> dict[tuple[int, dt.date], tuple]:
+    """Daily order rows ({key: sums} as aggregate_lines returns them) -> CustomerBuyingDay rows
+    {(customer, day): (previous day, next day, owner, industry, size, source, revenue, orders)}. Pure,
+    shared with the tests; `orders` must hold every row of the customers it covers."""
+    days: dict[tuple[int, dt.date], list] = {}
+    for (day, customer, _rep, owner, _channel, _region, _currency, industry, size, source), values in orders.items():
+        row = days.get((customer, day))
+        if row is None:
+            row = days[(customer, day)] = [owner or 0, industry, size, source, 0, 0]
+        row[4] += values[0]
+        row[5] += values[4]
+    result, last = {}, {}
+    for customer, day in sorted(days):
+        previous = last.get(customer)
+        result[(customer, day)] = [previous, None, *days[(customer, day)]]
+        if previous is not None:
+            result[(customer, previous)][1] = day
+        last[customer] = day
+    return {key: tuple(values) for key, values in result.items()}
+
+
+BUYING_DAY_COLUMNS = ("customer_id", "day", "previous_day", "next_day", "owner_id", "industry", "size", "source",
+                      "revenue_cents", "orders")
+
+
+def month_cells_from(days: Iterable[tuple]) -> dict[tuple, int]:
+    """(day, previous day, owner) of buying days -> {(month, previous month or None, owner): days}. Pure."""
+    cells: dict[tuple, int] = defaultdict(int)
+    for day, previous, owner in days:
+        cells[(month_start(day), month_start(previous) if previous else None, owner or 0)] += 1
+    return cells
+
+
+def _apply_month_cell_changes(changes: dict[tuple, int]) -> None:
+    for (month, previous, owner), change in changes.items():
+        if not change:
+            continue
+        updated = CustomerMonthCell.objects.filter(month=month, previous_month=previous, owner_id=owner).update(
+            days=F("days") + change)
+        if not updated:
+            CustomerMonthCell.objects.create(month=month, previous_month=previous, owner_id=owner, days=change)
+    CustomerMonthCell.objects.filter(days__lte=0).delete()
+
+
+def _buying_days_refresh(customer_ids: set[int]) -> None:
+    """Rewrite the buying days of these customers from their daily order rows (a customer has few), and
+    add the difference to the month cells."""
+    ids = sorted(customer_ids)
+    changes: dict[tuple, int] = defaultdict(int)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        orders = {tuple(row[:10]): tuple(row[10:]) for row in SalesOrderDaily.objects.filter(
+            customer_id__in=chunk).values_list(*ORDER_COLUMNS[:15])}
+        old = CustomerBuyingDay.objects.filter(customer_id__in=chunk)
+        for key, count in month_cells_from(old.values_list("day", "previous_day", "owner_id")).items():
+            changes[key] -= count
+        old.delete()
+        days = buying_days_from(orders)
+        for key, count in month_cells_from((day, values[0], values[2]) for (_customer, day), values in
+                                           days.items()).items():
+            changes[key] += count
+        _insert(CustomerBuyingDay, BUYING_DAY_COLUMNS, (key + values for key, values in days.items()))
+    _apply_month_cell_changes(changes)
+
+
+def _buying_days_rebuild() -> None:
+    """All buying days from the daily order rows in one statement (window functions)."""
+    table = connection.ops.quote_name(CustomerBuyingDay._meta.db_table)
+    source = connection.ops.quote_name(SalesOrderDaily._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(BUYING_DAY_COLUMNS)}) SELECT customer_id, day,"
+            " LAG(day) OVER w, LEAD(day) OVER w, owner_id, industry, size, source, revenue_cents, orders FROM ("
+            " SELECT customer_id, day, COALESCE(MAX(owner_id), 0) AS owner_id, MAX(industry) AS industry,"
+            " MAX(size) AS size, MAX(source) AS source, SUM(revenue_cents) AS revenue_cents, SUM(orders) AS orders"
+            f" FROM {source} GROUP BY customer_id, day) days WINDOW w AS (PARTITION BY customer_id ORDER BY day)")
+    month_cells_rebuild()
+
+
+def month_cells_rebuild() -> None:
+    """CustomerMonthCell from all buying days (part of the rebuild)."""
+    CustomerMonthCell.objects.all().delete()
+    _insert(CustomerMonthCell, ("month", "previous_month", "owner_id", "days"), (
+        key + (count,) for key, count in month_cells_from(CustomerBuyingDay.objects.values_list(
+            "day", "previous_day", "owner_id").iterator(chunk_size=20000)).items()))
+
+
+CUSTOMER_COPIED = ("owner_id", "industry", "size", "source")
+
+
 def _transferred_customers(since: dt.datetime) -> set[tuple[dt.date, int]]:
-    """Keys of customers stamped since `since` whose rollup rows carry another owner (transferred)."""
-    stamped = dict(Customer.all_objects.filter(updated_at__gt=since).order_by().values_list("pk", "owner_id"))
+    """Keys of customers stamped since `since` whose rollup rows carry another owner (transferred), industry,
+    size or source (edited)."""
+    stamped = {row[0]: row[1:] for row in Customer.all_objects.filter(updated_at__gt=since).order_by().values_list(
+        "pk", *CUSTOMER_COPIED)}
     keys: set[tuple[dt.date, int]] = set()
     ids = sorted(stamped)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        moved = {customer for customer, owner in SalesOrderDaily.objects.filter(customer_id__in=chunk).values_list(
-            "customer_id", "owner_id").distinct() if owner != stamped[customer]}
+        moved = {row[0] for row in SalesOrderDaily.objects.filter(customer_id__in=chunk).values_list(
+            "customer_id", *CUSTOMER_COPIED).distinct() if tuple(row[1:]) != stamped[row[0]]}
         keys.update(SalesOrderDaily.objects.filter(customer_id__in=moved).values_list("day", "customer_id")
                     .distinct())
     return keys
@@ -373,23 +474,42 @@ def _cursor() -> RollupCursor:
     return cursor
 
 
-@transaction.atomic
-def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
-    """Find the orders changed since the last scan and recompute what they touch. Rebuilds from
-    scratch when the rollups were never built."""
-    now = now or timezone.now()
-    cursor = _cursor()
-    if cursor.scanned_until is None:
-        return rollups_rebuild(now=now)
-    since = cursor.scanned_until - SCAN_OVERLAP
-    # Stamped since the scan and not yet counted at this version: one indexed query, so a refresh with
-    # nothing to do costs a few milliseconds even right after a large import.
-    # Two range queries, one per index: SQLite would scan the whole table for the OR of the two.
+def _changed_orders(since: dt.datetime) -> set[int]:
+    """Orders stamped since `since` and not yet counted at this version: indexed, so a refresh with
+    nothing to do costs a few milliseconds even right after a large import. Two range queries, one per
+    index: SQLite would scan the whole table for the OR of the two."""
     counted = RollupOrderState.objects.filter(order_id=OuterRef("pk"), version=OuterRef("version"))
     changed: set[int] = set()
     for stamped in (Q(updated_at__gt=since), Q(deleted_at__gt=since)):
         changed.update(Order.all_objects.filter(stamped).filter(~Exists(counted)).order_by().values_list(
             "pk", flat=True))  # no ORDER BY: the default one would make SQLite walk the order_date index
+    return changed
+
+
+def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
+    """Find the orders changed since the last scan and recompute what they touch. Rebuilds from
+    scratch when the rollups were never built.
+
+    Nothing changed (the usual case: every dashboard request calls this) costs two index lookups and
+    no transaction: on SQLite every transaction begins IMMEDIATE (a write lock) and a commit syncs the
+    log. The cursor then stays where it was (a later scan just looks at a few more counted rows) until
+    it is CURSOR_REST old."""
+    now = now or timezone.now()
+    cursor = RollupCursor.objects.filter(pk=1).first()
+    if cursor is not None and cursor.scanned_until is not None and now - cursor.scanned_until < CURSOR_REST:
+        since = cursor.scanned_until - SCAN_OVERLAP
+        if not _changed_orders(since) and not _transferred_customers(
+                (cursor.customers_scanned_until or cursor.scanned_until) - SCAN_OVERLAP):
+            return RefreshResult(orders=0, keys=0)
+    return _refresh(now=now)
+
+
+@transaction.atomic
+def _refresh(*, now: dt.datetime) -> RefreshResult:
+    cursor = _cursor()
+    if cursor.scanned_until is None:
+        return rollups_rebuild(now=now)
+    changed = _changed_orders(cursor.scanned_until - SCAN_OVERLAP)
     transferred = _transferred_customers((cursor.customers_scanned_until or cursor.scanned_until) - SCAN_OVERLAP)
     result = rollups_refresh_for_orders(sorted(changed), only_changed=True, also=transferred)
     cursor.scanned_until, cursor.customers_scanned_until, cursor.refreshed_at = now, now, timezone.now()
@@ -434,7 +554,8 @@ def rollups_rebuild(*, now: dt.datetime | None = None,
 def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None] | None) -> RefreshResult:
     now = now or timezone.now()
     cursor = _cursor()
-    for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, RollupOrderState):
+    for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, CustomerBuyingDay,
+                  CustomerMonthCell, RollupOrderState):
         model.objects.all().delete()  # no relations or signals: one DELETE each
     bounds = Order.objects.filter(status__in=SALE_STATUSES).aggregate(first=Min("order_date"))
     last = Order.objects.order_by("-order_date").values_list("order_date", flat=True).first()
@@ -454,6 +575,7 @@ def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], Non
             progress(index, len(months) + 1, f"{start:%Y-%m}")
     _insert(CustomerFirstPurchase, ("customer_id", "first_day"), first_days.items())
     del first_days
+    _buying_days_rebuild()
     cohorts = SalesOrderDaily.objects.filter(customer_first_day__isnull=False).annotate(
         cohort=TruncMonth("customer_first_day"), month=TruncMonth("day")).values("cohort", "month", "owner_id").annotate(
         customers=Count("customer_id", distinct=True)).values_list("cohort", "month", "owner_id", "customers")

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -69,6 +70,22 @@ def kpi_cards(table):
             "link": table.links[index] if index < len(table.links) else None,
         })
     return cards
+
+
+def _cell_html(cell: dict, link: str | None):
+    text = format_html('<a href="{}">{}</a>', link, cell["text"]) if link else cell["text"]
+    return format_html('<td class="text-end">{}</td>', text) if cell["numeric"] else format_html("<td>{}</td>", text)
+
+
+@register.filter
+def table_body(table):
+    """The <tr> rows of table_rows as escaped HTML (format_html escapes every text): the same markup the
+    template loop wrote, built in Python because nested template loops over every cell cost tens of
+    milliseconds a page."""
+    return format_html_join("\n", "<tr>{}</tr>", (
+        (format_html_join("", "{}", ((_cell_html(cell, row["link"] if index == 0 else None),)
+                                     for index, cell in enumerate(row["cells"]))),)
+        for row in table_rows(table)))
 
 
 def _number(value):

@@ -13,13 +13,15 @@ from veracity.accounts.access import OWNER_PATHS, scope_q
 from veracity.accounts.models import Resource, User
 from veracity.analytics.models import (
     CohortCell,
+    CustomerBuyingDay,
     CustomerFirstPurchase,
+    CustomerMonthCell,
     SalesCell,
     SalesLineDaily,
     SalesOrderDaily,
 )
 from veracity.analytics.selectors.base import DashboardFilters, cell_rows, report_scope
-from veracity.analytics.selectors.customers import cohort_table
+from veracity.analytics.selectors.customers import cohort_table, customers_dashboard
 from veracity.analytics.selectors.products import products_dashboard
 from veracity.analytics.selectors.sales import sales_figures, sales_overview
 from veracity.analytics.services import rollups_rebuild, rollups_refresh, rollups_refresh_for_orders
@@ -27,7 +29,7 @@ from veracity.analytics.services.rollups import CELL_SHAPES, LINE_SHAPES
 from veracity.analytics.tests.factories import book, customer, product, usd_rate
 from veracity.core.errors import NotFound
 from veracity.customers.models import Customer
-from veracity.customers.services import customer_delete, customer_transfer
+from veracity.customers.services import customer_delete, customer_transfer, customer_update
 from veracity.sales import services as sales_services
 from veracity.sales.models import Order, OrderLine
 from veracity.workspace.errors import RestoreConflict
@@ -59,16 +61,22 @@ def direct_lines() -> dict:
     return {key: (r, c, cr, q, n, len(orders)) for key, (r, c, cr, q, n, orders) in cells.items()}
 
 
+def _customer_now(customer_id: int) -> tuple:
+    """The customer's owner, industry, size and source now (copied onto the order rows)."""
+    who = Customer.all_objects.get(pk=customer_id)
+    return who.owner_id, who.industry, who.size, who.source
+
+
 def direct_orders() -> dict:
     cells = defaultdict(lambda: [0, 0, 0, Decimal("0"), set()])
     for (day, customer_id, _product, rep, owner, channel, region, currency), values in direct_lines().items():
-        cell = cells[(day, customer_id, rep, owner, channel, region, currency)]
+        cell = cells[(day, customer_id, rep, owner, channel, region, currency, *_customer_now(customer_id)[1:])]
         for index in range(4):
             cell[index] += values[index]
     for order in Order.objects.filter(status__in=COUNTED):
-        owner = Customer.all_objects.get(pk=order.customer_id).owner_id
+        owner, *attributes = _customer_now(order.customer_id)
         cells[(order.order_date, order.customer_id, order.salesperson_id, owner, order.channel, order.region or "",
-               order.currency)][4].add(order.pk)
+               order.currency, *attributes)][4].add(order.pk)
     return {key: (*values[:4], len(values[4])) for key, values in cells.items() if values[4]}
 
 
@@ -80,8 +88,8 @@ def stored_lines() -> dict:
 
 
 def stored_orders() -> dict:
-    return {(row.day, row.customer_id, row.salesperson_id, row.owner_id, row.channel, row.region, row.currency):
-            (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.quantity, row.orders)
+    return {(row.day, row.customer_id, row.salesperson_id, row.owner_id, row.channel, row.region, row.currency,
+             row.industry, row.size, row.source): (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.quantity, row.orders)
             for row in SalesOrderDaily.objects.all()}
 
 
@@ -97,7 +105,7 @@ def direct_cells(lines: dict, orders: dict) -> dict:
                 day, _customer, product_id, rep, owner, channel, region, currency = key
                 revenue, cost, costed, quantity, line_count, order_count = values
             else:
-                day, _customer, rep, owner, channel, region, currency = key
+                day, _customer, rep, owner, channel, region, currency, *_attributes = key
                 (revenue, cost, costed, quantity, order_count), product_id, line_count = values, 0, 0
             named = {"salesperson": rep, "owner": owner, "product": product_id, "channel": channel, "region": region,
                      "currency": currency}
@@ -125,6 +133,27 @@ def assert_rollups_match():
     assert dict(CustomerFirstPurchase.objects.values_list("customer_id", "first_day")) == firsts
     assert all(row.customer_first_day == firsts[row.customer_id] for row in SalesOrderDaily.objects.all())
     assert stored_cells() == direct_cells(lines, orders)
+    # Buying days: one per (customer, day) bought, with the customer's previous and next buying day.
+    by_customer = defaultdict(dict)
+    for (day, customer_id, _rep, owner, *_rest, industry, size, source), values in orders.items():
+        row = by_customer[customer_id].setdefault(day, [owner or 0, industry, size, source, 0, 0])
+        row[4] += values[0]
+        row[5] += values[4]
+    expected_days = {}
+    for customer_id, days in by_customer.items():
+        ordered = sorted(days)
+        for index, day in enumerate(ordered):
+            expected_days[(customer_id, day)] = (ordered[index - 1] if index else None,
+                                                 ordered[index + 1] if index + 1 < len(ordered) else None,
+                                                 *days[day])
+    assert {(row.customer_id, row.day): (row.previous_day, row.next_day, row.owner_id, row.industry, row.size,
+                                         row.source, row.revenue_cents, row.orders)
+            for row in CustomerBuyingDay.objects.all()} == expected_days
+    month_cells = defaultdict(int)
+    for (_customer, day), (previous, _next, owner, *_rest) in expected_days.items():
+        month_cells[(day.replace(day=1), previous.replace(day=1) if previous else None, owner)] += 1
+    assert {(row.month, row.previous_month, row.owner_id): row.days
+            for row in CustomerMonthCell.objects.all()} == dict(month_cells)
     cohorts = defaultdict(set)
     for day, customer_id, _rep, owner, *_rest in orders:
         cohorts[(firsts[customer_id].replace(day=1), day.replace(day=1), owner)].add(customer_id)
@@ -146,12 +175,19 @@ def direct_scoped(user, date_from: dt.date, date_to: dt.date) -> dict:
     reached = counted.filter(scope_q(user, report_scope(user), OWNER_PATHS[Resource.ORDER]))
     figures = {"revenue": 0, "orders": 0, "customers": set(), "channels": defaultdict(int), "days": defaultdict(int),
                "products": defaultdict(int)}
+    by_field = {field: defaultdict(lambda: [0, set(), 0]) for field in ("industry", "size", "source")}
     for order in reached.filter(order_date__range=(date_from, date_to)).prefetch_related("lines"):
         figures["orders"] += 1
         figures["customers"].add(order.customer_id)
+        buyer = Customer.all_objects.get(pk=order.customer_id)
+        for field, sums in by_field.items():
+            sums[getattr(buyer, field)][1].add(order.customer_id)
+            sums[getattr(buyer, field)][2] += 1
         for line in order.lines.all():
             revenue = _cents(line.net_amount * order.exchange_rate)
             figures["revenue"] += revenue
+            for field, sums in by_field.items():
+                sums[getattr(buyer, field)][0] += revenue
             figures["channels"][order.channel] += revenue
             figures["days"][order.order_date] += revenue
             figures["products"][line.product.sku] += revenue
@@ -171,6 +207,8 @@ def direct_scoped(user, date_from: dt.date, date_to: dt.date) -> dict:
     figures["cohorts"] = (dict(sizes), {key: len(value) for key, value in active.items()})
     for key in ("channels", "days", "products"):
         figures[key] = {name: value for name, value in figures[key].items() if value}
+    for field, sums in by_field.items():
+        figures[field] = {value: (revenue, len(customers), orders) for value, (revenue, customers, orders) in sums.items()}
     return figures
 
 
@@ -195,7 +233,17 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
             if share:
                 active[(cohort, offset)] = round(float(share) * row[1] / 100)
     figures["cohorts"] = (sizes, active)
+    tables = customers_dashboard(user=user, filters=filters)
+    for field in ("industry", "size", "source"):
+        labels = {str(label): value for value, label in _choices(field)}
+        figures[field] = {labels.get(row[0], row[0]): (_cents(row[1]), row[2], row[3]) for row in tables[field].rows}
     return figures
+
+
+def _choices(field: str) -> list[tuple]:
+    from veracity.customers.models import CompanySize, CustomerSource, Industry
+
+    return [("", "Unknown"), *{"industry": Industry, "size": CompanySize, "source": CustomerSource}[field].choices]
 
 
 def assert_scoped_dashboards_match(users, ranges) -> int:
@@ -238,7 +286,7 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
     for step in range(60):
         alive = list(Order.objects.all())
         action = rng.choice(["create", "create", "update", "status", "delete", "restore", "import", "customer",
-                             "transfer", "team"])
+                             "transfer", "team", "describe"])
         if action == "create" or not alive:
             currency = rng.choice(["CNY", "CNY", "USD"])
             who = rng.choice(customers)
@@ -253,6 +301,14 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
             who.refresh_from_db()
             if who.deleted_at is None:
                 customer_transfer(actor=None, customer=who, new_owner=rng.choice(reps))
+        elif action == "describe":
+            # The customer's industry, size or source changes: its rows carry them, the next refresh rewrites.
+            who = rng.choice(customers)
+            who.refresh_from_db()
+            if who.deleted_at is None:
+                customer_update(actor=None, customer=who, expected_version=who.version, values={
+                    "industry": rng.choice(["manufacturing", "retail", ""]), "size": rng.choice(["10-49", "250-999"]),
+                    "source": rng.choice(["referral", "website"])})
         elif action == "team":
             rep_lin.refresh_from_db()
             rep_lin.team = team_south if rep_lin.team_id == team_north.pk else team_north
