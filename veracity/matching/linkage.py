@@ -201,13 +201,16 @@ def _pair_key(left, right) -> tuple:
 def scored_pairs(
     records: list[MatchKeys], *, threshold: float = DEFAULT_THRESHOLD, exclude: set[tuple] | frozenset = frozenset(),
     max_block: int = DEFAULT_MAX_BLOCK, progress: Callable[[int, int], None] | None = None,
-    parameters: Parameters = DEFAULT_PARAMETERS, pairs: set[tuple[int, int]] | None = None,
+    parameters: Parameters = DEFAULT_PARAMETERS, pairs: "set[tuple[int, int]] | np.ndarray | None" = None,
 ) -> list[PairScore]:
     """Every candidate pair scoring at least `threshold`, explained. Pairs in `exclude` (id pairs a
-    reviewer dismissed, in either order) are never returned."""
+    reviewer dismissed, in either order) are never returned. `pairs`: index pairs, a set or an (n, 2)
+    array (`candidate_pair_array`)."""
     if pairs is None:
-        pairs = candidate_pairs(records, max_block=max_block)
+        pairs = candidate_pair_array(records, max_block=max_block)
     total = len(pairs)
+    if isinstance(pairs, np.ndarray):
+        pairs = zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True) if total else ()
     found = []
     # Pairs fall on a few thousand level patterns at most: each pattern's verdict is worked out once.
     passes: dict[tuple[str, ...], bool] = {}
@@ -256,13 +259,16 @@ def find_duplicates(records: list[MatchKeys], *, threshold: float = DEFAULT_THRE
     """Blocking, (unsupervised) training, scoring and clustering in one call: the duplicate clusters
     among `records`. With `train`, m/u and the prior are estimated from these records by EM
     (`estimate_parameters`); otherwise the defaults are used."""
-    pairs = candidate_pairs(records, max_block=max_block, refine_over=refine_over)
+    pairs = candidate_pair_array(records, max_block=max_block, refine_over=refine_over)
     parameters = DEFAULT_PARAMETERS
     if train and len(records) >= 50:
         from veracity.matching.scoring import estimate_parameters
 
         # A sample of the candidate pairs trains as well as all of them, at a fraction of the cost.
-        parameters = estimate_parameters(records, list(pairs)[:30000], sample=30000, iterations=10)
+        rows = np.random.default_rng(7).permutation(len(pairs))[:30000] if len(pairs) > 30000 else slice(None)
+        sample = pairs[rows]
+        parameters = estimate_parameters(records, list(zip(sample[:, 0].tolist(), sample[:, 1].tolist(), strict=True)),
+                                         sample=30000, iterations=10)
     found = scored_pairs(records, threshold=threshold, exclude=exclude, progress=progress,
                          parameters=parameters, pairs=pairs)
     return LinkageResult(clusters_from_pairs(found), parameters, len(pairs))
