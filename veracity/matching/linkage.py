@@ -13,8 +13,11 @@ surname in one city (王伟 in 北京, "Apex Summit" in 上海) says little, and
 records share a phone, e-mail or credit code, whose blocks stay. Measured in bench/dedup_speed.py
 --blocking (docs/benchmarks.md)."""
 
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,36 +201,79 @@ def _pair_key(left, right) -> tuple:
     return (left, right) if (str(left), left) <= (str(right), right) else (right, left)
 
 
-def scored_pairs(
-    records: list[MatchKeys], *, threshold: float = DEFAULT_THRESHOLD, exclude: set[tuple] | frozenset = frozenset(),
-    max_block: int = DEFAULT_MAX_BLOCK, progress: Callable[[int, int], None] | None = None,
-    parameters: Parameters = DEFAULT_PARAMETERS, pairs: "set[tuple[int, int]] | np.ndarray | None" = None,
-) -> list[PairScore]:
-    """Every candidate pair scoring at least `threshold`, explained. Pairs in `exclude` (id pairs a
-    reviewer dismissed, in either order) are never returned. `pairs`: index pairs, a set or an (n, 2)
-    array (`candidate_pair_array`)."""
-    if pairs is None:
-        pairs = candidate_pair_array(records, max_block=max_block)
-    total = len(pairs)
-    if isinstance(pairs, np.ndarray):
-        pairs = zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True) if total else ()
-    found = []
-    # Pairs fall on a few thousand level patterns at most: each pattern's verdict is worked out once.
+# Scoring a large set of candidate pairs is spread over a pool of forked processes (one per core): each
+# scores a slice of the pairs and sends back only those that pass, with their levels.
+POOL_MIN_PAIRS = 200_000
+_POOL_SLICE = 100_000
+_pool_job: tuple = ()
+
+
+def _passing_levels(records: list[MatchKeys], lefts: list[int], rights: list[int], parameters: Parameters,
+                    threshold: float) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(i, j, levels) of the pairs at or above `threshold`. Pairs fall on a few thousand level patterns
+    at most: each pattern's verdict is worked out once."""
     passes: dict[tuple[str, ...], bool] = {}
-    for done, (i, j) in enumerate(pairs, 1):
-        a, b = records[i], records[j]
-        levels = pair_levels(a, b)
+    found = []
+    for i, j in zip(lefts, rights, strict=True):
+        levels = pair_levels(records[i], records[j])
         verdict = passes.get(levels)
         if verdict is None:
             verdict = passes[levels] = probability_from_weight(levels_weight(levels, parameters)) >= threshold
         if verdict:
-            key = _pair_key(a.id, b.id)
-            if key not in exclude:
-                found.append(explain(a, b, parameters, levels))
-        if progress is not None and done % 20000 == 0:
-            progress(done, total)
+            found.append((i, j, levels))
+    return found
+
+
+def _pool_slice(start: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    records, pairs, parameters, threshold = _pool_job
+    part = pairs[start:start + _POOL_SLICE]
+    return _passing_levels(records, part[:, 0].tolist(), part[:, 1].tolist(), parameters, threshold)
+
+
+def _passing_pairs(records, pairs: np.ndarray, parameters: Parameters, threshold: float,
+                   progress: Callable[[int, int], None] | None, pool_min: int):
+    global _pool_job
+    total = len(pairs)
+    workers = min(os.cpu_count() or 1, 4)
+    if total >= pool_min and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _pool_job = (records, pairs, parameters, threshold)
+        try:
+            # Forked workers only compute (they inherit the records instead of receiving them).
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for position, found in enumerate(pool.map(_pool_slice, range(0, total, _POOL_SLICE)), 1):
+                    yield from found
+                    if progress is not None:
+                        progress(min(position * _POOL_SLICE, total), total)
+        finally:
+            _pool_job = ()
+        return
+    for start in range(0, total, 20000):
+        part = pairs[start:start + 20000]
+        yield from _passing_levels(records, part[:, 0].tolist(), part[:, 1].tolist(), parameters, threshold)
+        if progress is not None:
+            progress(min(start + 20000, total), total)
+
+
+def scored_pairs(
+    records: list[MatchKeys], *, threshold: float = DEFAULT_THRESHOLD, exclude: set[tuple] | frozenset = frozenset(),
+    max_block: int = DEFAULT_MAX_BLOCK, progress: Callable[[int, int], None] | None = None,
+    parameters: Parameters = DEFAULT_PARAMETERS, pairs: "set[tuple[int, int]] | np.ndarray | None" = None,
+    pool_min: int = POOL_MIN_PAIRS,
+) -> list[PairScore]:
+    """Every candidate pair scoring at least `threshold`, explained. Pairs in `exclude` (id pairs a
+    reviewer dismissed, in either order) are never returned. `pairs`: index pairs, a set or an (n, 2)
+    array (`candidate_pair_array`); from `pool_min` pairs on, scoring runs in a process pool."""
+    if pairs is None:
+        pairs = candidate_pair_array(records, max_block=max_block)
+    if not isinstance(pairs, np.ndarray):
+        pairs = np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    found = []
+    for i, j, levels in _passing_pairs(records, pairs, parameters, threshold, progress, pool_min):
+        a, b = records[i], records[j]
+        if _pair_key(a.id, b.id) not in exclude:
+            found.append(explain(a, b, parameters, levels))
     if progress is not None:
-        progress(total, total)
+        progress(len(pairs), len(pairs))
     return found
 
 

@@ -1,4 +1,9 @@
-from veracity.matching.linkage import blocking_rule_counts, candidate_pair_array, candidate_pairs, find_duplicates
+from veracity.matching.linkage import (
+    blocking_rule_counts,
+    candidate_pair_array,
+    candidate_pairs,
+    find_duplicates,
+)
 from veracity.matching.scoring import COMPANY, PERSON, MatchRecord, record_keys
 
 
@@ -46,3 +51,16 @@ def test_find_duplicates_clusters_spellings_of_one_company():
                record_keys(MatchRecord(12, COMPANY, "华为技术有限公司"))]
     result = find_duplicates(records, train=False)
     assert [cluster.members for cluster in result.clusters] == [(10, 11)]
+
+
+def test_scoring_in_the_process_pool_finds_the_same_pairs():
+    from veracity.matching.linkage import scored_pairs
+    from veracity.matching.synthetic import generate_customers
+
+    records = [record_keys(MatchRecord(index, r.kind, r.name, phones=(r.phone,) if r.phone else (), email=r.email,
+                                       credit_code=r.credit_code, city=r.city, address=r.address))
+               for index, r in enumerate(generate_customers(600, seed=5))]
+    pairs = candidate_pair_array(records)
+    serial = scored_pairs(records, pairs=pairs, pool_min=10**9)
+    pooled = scored_pairs(records, pairs=pairs, pool_min=1)
+    assert serial and [p.as_dict() for p in pooled] == [p.as_dict() for p in serial]
