@@ -1,8 +1,11 @@
 """The whole-base scan: load customers and contacts, block, learn m/u, score, cluster, store."""
 
+import multiprocessing
+import os
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -79,8 +82,34 @@ def _contact_records():
                           email=email, company=customer_name, country=country or "CN")
 
 
-def _keys(records, progress: Progress | None, label: str) -> list[MatchKeys]:
-    keys = []
+# Canonical keys of a large base are worked out by a pool of processes (one per core, forked so the
+# records are not sent to them); below this many records the pool's start-up costs more than it saves.
+POOL_MIN_RECORDS = 50_000
+_POOL_CHUNK = 20_000
+_pool_records: list[MatchRecord] = []
+
+
+def _chunk_keys(start: int) -> list[MatchKeys]:
+    return [record_keys(record) for record in _pool_records[start:start + _POOL_CHUNK]]
+
+
+def _keys(records, progress: Progress | None, label: str, *, pool_min: int = POOL_MIN_RECORDS) -> list[MatchKeys]:
+    global _pool_records
+    records = list(records)
+    workers = min(os.cpu_count() or 1, 4)
+    keys: list[MatchKeys] = []
+    if len(records) >= pool_min and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _pool_records = records
+        try:
+            # Forked workers only compute: they never touch the database connection they inherit.
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for chunk in pool.map(_chunk_keys, range(0, len(records), _POOL_CHUNK)):
+                    keys.extend(chunk)
+                    if progress is not None:
+                        progress(label, len(keys), len(records))
+        finally:
+            _pool_records = []
+        return keys
     for count, record in enumerate(records, 1):
         keys.append(record_keys(record))
         if progress is not None and count % 5000 == 0:
