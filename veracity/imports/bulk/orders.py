@@ -56,7 +56,7 @@ class BulkState:
     """What one import carries from batch to batch."""
 
     ctx: Context
-    dry_run: bool = False            # writes are rolled back: search keys nobody reads are not computed
+    dry_run: bool = False            # nothing is written; what the load can reuse is kept (bulk.prepared)
     cache: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
@@ -102,6 +102,11 @@ class BatchResult:
     records: list[tuple[int, int, str, str, int | None]]  # (content type, id, action, previous JSON, version)
     units_invalid: int = 0
     delegated: list[UnitResult] = field(default_factory=list)
+    # What the dry run hands to the load (bulk.prepared): the entry rules' output, and the search keys
+    # of the customers this batch creates (code, name, phone, email, then customer_derived_fields).
+    cleaned: pl.DataFrame | None = None
+    check_errors: pl.DataFrame | None = None
+    customer_keys: pl.DataFrame | None = None
 
 
 _TYPES = {"name": pl.String, "phone": pl.String, "email": pl.String, "country": pl.String, "province": pl.String,
@@ -172,13 +177,17 @@ def _mapped_rows(frame: pl.DataFrame) -> list[MappedRow]:
             for row in frame.iter_rows(named=True)]
 
 
-def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
+def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+                customer_keys: pl.DataFrame | None = None) -> BatchResult:
     """Check, resolve and write one batch. The caller holds the transaction (and the batch's
-    bookkeeping); a unit with any problem writes nothing."""
+    bookkeeping); a unit with any problem writes nothing. `checked` and `customer_keys`: what the dry
+    run computed for this batch (bulk.prepared), so the load does not run the entry rules and the
+    search keys again."""
     ctx = state.ctx
     upsert = ctx.mode == "upsert"
     frame = batch.frame
-    cleaned, errors = order_lines_check(frame, cache=state.cache)
+    cleaned, check_errors = checked if checked is not None else order_lines_check(frame, cache=state.cache)
+    errors = check_errors
     cleaned = cleaned.with_columns(
         frame.get_column("order_number").str.strip_chars().alias("raw_order_number"),
         frame.get_column("salesperson").str.strip_chars().alias("raw_salesperson"),
@@ -325,11 +334,17 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
         positions = {column: index for index, column in enumerate(columns)}
         rows = []
         owners = []
+        known = _known_keys(customer_keys)
+        computed = []
         for pk, (code, name, phone, email) in zip(ids, creators.select("code", "customer_name", "phone", "email")
                                                   .iter_rows(), strict=True):
             record = {"code": code, "name": name, "phone": phone or "", "email": email or "", "kind": "company"}
-            if not state.dry_run:
-                record.update(customer_services.customer_derived_fields(record))
+            derived = known.get((code, name, record["phone"], record["email"]))
+            if derived is None:
+                derived = customer_services.customer_derived_fields(record)
+                computed.append({"code": code, "name": name, "phone": record["phone"], "email": record["email"],
+                                 **derived})
+            record.update(derived)
             record["owner_id"] = creator_owner[code]
             owners.append(creator_owner[code])
             row = list(template)
@@ -417,8 +432,27 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
         "related": {name: value for name, value in related.items() if value["created"] or value["updated"]},
     }
     errors = pl.concat([errors, *refused.frames]).sort("row", maintain_order=True)
-    return BatchResult(errors=errors, counts=counts, records=records, units_invalid=len(refused.units),
-                       delegated=delegated)
+    result = BatchResult(errors=errors, counts=counts, records=records, units_invalid=len(refused.units),
+                         delegated=delegated)
+    if state.dry_run:
+        result.cleaned, result.check_errors = cleaned, check_errors
+        result.customer_keys = pl.DataFrame(computed, schema=_customer_keys_schema()) \
+            if creators.height else pl.DataFrame(schema=_customer_keys_schema())
+    return result
+
+
+def _customer_keys_schema() -> dict:
+    derived = customer_services.customer_derived_fields({"name": "", "kind": "company"})
+    return {name: pl.String for name in ("code", "name", "phone", "email", *derived)}
+
+
+def _known_keys(frame: pl.DataFrame | None) -> dict[tuple, dict]:
+    """(code, name, phone, email) → the derived fields the dry run computed for exactly that record."""
+    if frame is None or frame.height == 0:
+        return {}
+    derived = [name for name in frame.columns if name not in ("code", "name", "phone", "email")]
+    return {(row["code"], row["name"], row["phone"], row["email"]): {name: row[name] for name in derived}
+            for row in frame.iter_rows(named=True)}
 
 
 def _user(state: BulkState, name: str | None):
