@@ -47,8 +47,6 @@ from veracity.sales.selectors import rate_for
 LOOKUP_CHUNK = 2000
 RAW_LOOKUP_CHUNK = 10_000  # under SQLite's 32,766 bound variables
 ZERO = Decimal("0")
-LINE_COLUMNS = ["order_id", "line_no", "product_id", "description", "quantity", "unit_price", "discount_percent",
-                "currency", "net_amount", "unit_cost"]
 
 
 @dataclass
@@ -80,6 +78,10 @@ class BulkState:
     def copy(self, model, columns, rows) -> None:
         if not self.dry_run:
             writers.copy_direct(model, columns, rows)
+
+    def write_frame(self, model, frame: pl.DataFrame, *, conflict: str = "") -> None:
+        if not self.dry_run:
+            writers.frame_write(model, frame, conflict=conflict)
 
     def remember(self, model, frame: pl.DataFrame) -> None:
         if self.dry_run and frame.height:
@@ -560,17 +562,16 @@ def _orders_write(heads, lines, customers, products, state, now, user_id, record
     given["campaign_id"] = pl.col("campaign_id")
     channel_default = template[columns.index("channel")]
     given["channel"] = pl.coalesce(pl.col("channel"), pl.lit(channel_default))
-    selection = [pl.col("order_id")]
+    selection = [pl.col("order_id").alias("id")]
     for column, default in zip(columns, template, strict=True):
         selection.append(given[column].alias(column) if column in given else pl.lit(default).alias(column))
-    rows = heads.select(selection).rows()
-    state.insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
+    state.write_frame(Order, heads.select(selection), conflict="(number) WHERE deleted_at IS NULL")
     state.remember(Order, heads.select("number", "order_id"))
     records.extend((types[Order], pk, "created", "{}", 1) for pk in ids)
-    line_rows = priced.select(
+    state.write_frame(OrderLine, priced.select(
         "order_id", "line_no", "product_id", pl.lit("").alias("description"), "quantity", "unit_price",
-        "discount_percent", "currency", pl.col("net").cast(pl.String), pl.col("cost")).rows()
-    state.copy(OrderLine, LINE_COLUMNS, line_rows)
+        "discount_percent", "currency", pl.col("net").cast(pl.String).alias("net_amount"),
+        pl.col("cost").alias("unit_cost")))
 
 
 def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) -> pl.DataFrame:
