@@ -96,15 +96,19 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     errors: list[ImportRowError] = []
     state = BulkState(ctx=ctx, dry_run=True)
     prepared = PreparedWriter(run)
-    with transaction.atomic(), run_batches(run) as batches:
-        for batch in batches:
-            result = batch_apply(batch, state)
-            _merge(counts, result.counts)
-            errors.extend(_row_errors(run, result.errors))
-            prepared.write(PreparedBatch(batch, result.cleaned, result.check_errors, result.customer_keys))
-            if progress:
-                progress(counts["rows"])
-        transaction.set_rollback(True)
+    try:
+        with transaction.atomic(), run_batches(run) as batches:
+            for batch in batches:
+                result = batch_apply(batch, state)
+                _merge(counts, result.counts)
+                errors.extend(_row_errors(run, result.errors))
+                prepared.write(PreparedBatch(batch, result.cleaned, result.check_errors, result.customer_keys))
+                if progress:
+                    progress(counts["rows"])
+            transaction.set_rollback(True)
+    except BaseException:
+        prepared_discard(run)  # a file the dry run could not finish leaves nothing behind
+        raise
     prepared.finish()
     return counts, errors
 
