@@ -11,7 +11,16 @@ Crash safety: each drop is committed together with a DeferredIndex row holding t
 recreates it, and each rebuild deletes that row in the same transaction. Whatever kills the process,
 the rows left name exactly the indexes still missing; `indexes_restore()` recreates them and runs at
 the end of every bulk load (also when it fails), before every import execution or resume
-(`veracity import --resume`), and on demand (`veracity import --restore-indexes`)."""
+(`veracity import --resume`), and on demand (`veracity import --restore-indexes`).
+
+Foreign keys (PostgreSQL only, decision 0008): Django declares them DEFERRABLE INITIALLY DEFERRED, so
+PostgreSQL queues one check per inserted row and runs them one at a time at COMMIT — about a third of
+a large load. The same load drops the foreign keys of the tables it fills (recorded in DeferredIndex
+like the indexes, the statement being an `ALTER TABLE … ADD CONSTRAINT … NOT VALID`) and restores
+them at the end with that statement and `VALIDATE CONSTRAINT`: one set-based check of the whole table
+instead of a million single-row lookups. If the check finds a row pointing nowhere, the restore fails
+loudly and rolls back: the constraint stays missing and its DeferredIndex row stays, so every later
+restore reports it again until the row is fixed. SQLite's deferred checks are cheap: it keeps its keys."""
 
 from __future__ import annotations
 
@@ -43,6 +52,30 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
                        "ORDER BY name", [table])
         return [(name, sql) for name, sql in cursor.fetchall() if name in plain]
+
+
+_CONSTRAINT_PREFIX = "ALTER TABLE"
+
+
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """(name, ALTER TABLE … ADD CONSTRAINT … NOT VALID statement) of `table`'s foreign keys (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = to_regclass(%s) AND contype = 'f' ORDER BY conname",
+                       [connection.ops.quote_name(table)])
+        found = cursor.fetchall()
+    quote = connection.ops.quote_name
+    return [(name, f"{_CONSTRAINT_PREFIX} {quote(table)} ADD CONSTRAINT {quote(name)} {definition} NOT VALID")
+            for name, definition in found]
+
+
+def _exists(deferred: DeferredIndex) -> bool:
+    if deferred.definition.startswith(_CONSTRAINT_PREFIX):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = to_regclass(%s) AND conname = %s",
+                           [connection.ops.quote_name(deferred.table), deferred.name])
+            return bool(cursor.fetchone()[0])
+    return _index_exists(deferred.name)
 
 
 def _index_exists(name: str) -> bool:
@@ -81,14 +114,35 @@ def indexes_defer(tables: list[str], *, run=None) -> list[str]:
     return dropped
 
 
+def foreign_keys_defer(tables: list[str], *, run=None) -> list[str]:
+    """PostgreSQL: drop the foreign keys of `tables`, each recorded for its restore in the same
+    transaction (see the module's docstring). Returns the names dropped; nothing on SQLite."""
+    if connection.vendor != "postgresql":
+        return []
+    dropped = []
+    for table in tables:
+        for name, statement in _foreign_keys(table):
+            with transaction.atomic():
+                if DeferredIndex.objects.filter(name=name).exists():
+                    continue
+                DeferredIndex.objects.create(table=table, name=name, definition=statement, run=run)
+                quote = connection.ops.quote_name
+                _ddl(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            dropped.append(name)
+    return dropped
+
+
 def indexes_restore(progress=None) -> list[str]:
-    """Recreate every index a bulk load dropped and has not rebuilt yet (after a crash too). Returns
-    the names recreated."""
+    """Recreate every index (and foreign key) a bulk load dropped and has not rebuilt yet (after a crash
+    too). Returns the names recreated."""
     restored = []
     for deferred in DeferredIndex.objects.order_by("id"):
         with transaction.atomic():
-            if not _index_exists(deferred.name):
+            if not _exists(deferred):
                 _ddl(deferred.definition)
+                if deferred.definition.startswith(_CONSTRAINT_PREFIX):  # added NOT VALID: check every row once
+                    quote = connection.ops.quote_name
+                    _ddl(f"ALTER TABLE {quote(deferred.table)} VALIDATE CONSTRAINT {quote(deferred.name)}")
                 restored.append(deferred.name)
             DeferredIndex.objects.filter(pk=deferred.pk).delete()
         if progress:
@@ -97,7 +151,7 @@ def indexes_restore(progress=None) -> list[str]:
 
 
 def indexes_missing() -> list[str]:
-    """Names of the indexes still waiting for their rebuild (empty when all are present)."""
+    """Names of the indexes and foreign keys still waiting for their rebuild (empty when all are present)."""
     return list(DeferredIndex.objects.order_by("id").values_list("name", flat=True))
 
 

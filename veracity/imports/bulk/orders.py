@@ -47,8 +47,6 @@ from veracity.sales.selectors import rate_for
 LOOKUP_CHUNK = 2000
 RAW_LOOKUP_CHUNK = 10_000  # under SQLite's 32,766 bound variables
 ZERO = Decimal("0")
-LINE_COLUMNS = ["order_id", "line_no", "product_id", "description", "quantity", "unit_price", "discount_percent",
-                "currency", "net_amount", "unit_cost"]
 
 
 @dataclass
@@ -56,7 +54,7 @@ class BulkState:
     """What one import carries from batch to batch."""
 
     ctx: Context
-    dry_run: bool = False            # writes are rolled back: search keys nobody reads are not computed
+    dry_run: bool = False            # nothing is written; what the load can reuse is kept (bulk.prepared)
     cache: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
@@ -81,6 +79,10 @@ class BulkState:
         if not self.dry_run:
             writers.copy_direct(model, columns, rows)
 
+    def write_frame(self, model, frame: pl.DataFrame, *, conflict: str = "") -> None:
+        if not self.dry_run:
+            writers.frame_write(model, frame, conflict=conflict)
+
     def remember(self, model, frame: pl.DataFrame) -> None:
         if self.dry_run and frame.height:
             known = self.simulated.get(model)
@@ -102,6 +104,11 @@ class BatchResult:
     records: list[tuple[int, int, str, str, int | None]]  # (content type, id, action, previous JSON, version)
     units_invalid: int = 0
     delegated: list[UnitResult] = field(default_factory=list)
+    # What the dry run hands to the load (bulk.prepared): the entry rules' output, and the search keys
+    # of the customers this batch creates (code, name, phone, email, then customer_derived_fields).
+    cleaned: pl.DataFrame | None = None
+    check_errors: pl.DataFrame | None = None
+    customer_keys: pl.DataFrame | None = None
 
 
 _TYPES = {"name": pl.String, "phone": pl.String, "email": pl.String, "country": pl.String, "province": pl.String,
@@ -172,13 +179,17 @@ def _mapped_rows(frame: pl.DataFrame) -> list[MappedRow]:
             for row in frame.iter_rows(named=True)]
 
 
-def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
+def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+                customer_keys: pl.DataFrame | None = None) -> BatchResult:
     """Check, resolve and write one batch. The caller holds the transaction (and the batch's
-    bookkeeping); a unit with any problem writes nothing."""
+    bookkeeping); a unit with any problem writes nothing. `checked` and `customer_keys`: what the dry
+    run computed for this batch (bulk.prepared), so the load does not run the entry rules and the
+    search keys again."""
     ctx = state.ctx
     upsert = ctx.mode == "upsert"
     frame = batch.frame
-    cleaned, errors = order_lines_check(frame, cache=state.cache)
+    cleaned, check_errors = checked if checked is not None else order_lines_check(frame, cache=state.cache)
+    errors = check_errors
     cleaned = cleaned.with_columns(
         frame.get_column("order_number").str.strip_chars().alias("raw_order_number"),
         frame.get_column("salesperson").str.strip_chars().alias("raw_salesperson"),
@@ -325,11 +336,17 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
         positions = {column: index for index, column in enumerate(columns)}
         rows = []
         owners = []
+        known = _known_keys(customer_keys)
+        computed = []
         for pk, (code, name, phone, email) in zip(ids, creators.select("code", "customer_name", "phone", "email")
                                                   .iter_rows(), strict=True):
             record = {"code": code, "name": name, "phone": phone or "", "email": email or "", "kind": "company"}
-            if not state.dry_run:
-                record.update(customer_services.customer_derived_fields(record))
+            derived = known.get((code, name, record["phone"], record["email"]))
+            if derived is None:
+                derived = customer_services.customer_derived_fields(record)
+                computed.append({"code": code, "name": name, "phone": record["phone"], "email": record["email"],
+                                 **derived})
+            record.update(derived)
             record["owner_id"] = creator_owner[code]
             owners.append(creator_owner[code])
             row = list(template)
@@ -417,8 +434,27 @@ def batch_apply(batch: FrameBatch, state: BulkState) -> BatchResult:
         "related": {name: value for name, value in related.items() if value["created"] or value["updated"]},
     }
     errors = pl.concat([errors, *refused.frames]).sort("row", maintain_order=True)
-    return BatchResult(errors=errors, counts=counts, records=records, units_invalid=len(refused.units),
-                       delegated=delegated)
+    result = BatchResult(errors=errors, counts=counts, records=records, units_invalid=len(refused.units),
+                         delegated=delegated)
+    if state.dry_run:
+        result.cleaned, result.check_errors = cleaned, check_errors
+        result.customer_keys = pl.DataFrame(computed, schema=_customer_keys_schema()) \
+            if creators.height else pl.DataFrame(schema=_customer_keys_schema())
+    return result
+
+
+def _customer_keys_schema() -> dict:
+    derived = customer_services.customer_derived_fields({"name": "", "kind": "company"})
+    return {name: pl.String for name in ("code", "name", "phone", "email", *derived)}
+
+
+def _known_keys(frame: pl.DataFrame | None) -> dict[tuple, dict]:
+    """(code, name, phone, email) → the derived fields the dry run computed for exactly that record."""
+    if frame is None or frame.height == 0:
+        return {}
+    derived = [name for name in frame.columns if name not in ("code", "name", "phone", "email")]
+    return {(row["code"], row["name"], row["phone"], row["email"]): {name: row[name] for name in derived}
+            for row in frame.iter_rows(named=True)}
 
 
 def _user(state: BulkState, name: str | None):
@@ -526,17 +562,16 @@ def _orders_write(heads, lines, customers, products, state, now, user_id, record
     given["campaign_id"] = pl.col("campaign_id")
     channel_default = template[columns.index("channel")]
     given["channel"] = pl.coalesce(pl.col("channel"), pl.lit(channel_default))
-    selection = [pl.col("order_id")]
+    selection = [pl.col("order_id").alias("id")]
     for column, default in zip(columns, template, strict=True):
         selection.append(given[column].alias(column) if column in given else pl.lit(default).alias(column))
-    rows = heads.select(selection).rows()
-    state.insert(Order, ["id", *columns], rows, conflict="(number) WHERE deleted_at IS NULL")
+    state.write_frame(Order, heads.select(selection), conflict="(number) WHERE deleted_at IS NULL")
     state.remember(Order, heads.select("number", "order_id"))
     records.extend((types[Order], pk, "created", "{}", 1) for pk in ids)
-    line_rows = priced.select(
+    state.write_frame(OrderLine, priced.select(
         "order_id", "line_no", "product_id", pl.lit("").alias("description"), "quantity", "unit_price",
-        "discount_percent", "currency", pl.col("net").cast(pl.String), pl.col("cost")).rows()
-    state.copy(OrderLine, LINE_COLUMNS, line_rows)
+        "discount_percent", "currency", pl.col("net").cast(pl.String).alias("net_amount"),
+        pl.col("cost").alias("unit_cost")))
 
 
 def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) -> pl.DataFrame:

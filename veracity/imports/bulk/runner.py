@@ -25,6 +25,7 @@ from veracity.customers.models import Customer
 from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
 from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply
+from veracity.imports.bulk.prepared import PreparedBatch, PreparedWriter, prepared_batches, prepared_discard
 from veracity.imports.entities import Context
 from veracity.imports.models import ImportBatch, ImportedRecord, ImportRowError, ImportRun
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
@@ -94,15 +95,38 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     counts = {"rows": 0, "valid": 0, "invalid": 0, "created": 0, "updated": 0, "unchanged": 0, "related": {}}
     errors: list[ImportRowError] = []
     state = BulkState(ctx=ctx, dry_run=True)
-    with transaction.atomic(), run_batches(run) as batches:
-        for batch in batches:
-            result = batch_apply(batch, state)
-            _merge(counts, result.counts)
-            errors.extend(_row_errors(run, result.errors))
-            if progress:
-                progress(counts["rows"])
-        transaction.set_rollback(True)
+    prepared = PreparedWriter(run)
+    try:
+        with transaction.atomic(), run_batches(run) as batches:
+            for batch in batches:
+                result = batch_apply(batch, state)
+                _merge(counts, result.counts)
+                errors.extend(_row_errors(run, result.errors))
+                prepared.write(PreparedBatch(batch, result.cleaned, result.check_errors, result.customer_keys))
+                if progress:
+                    progress(counts["rows"])
+            transaction.set_rollback(True)
+    except BaseException:
+        prepared_discard(run)  # a file the dry run could not finish leaves nothing behind
+        raise
+    prepared.finish()
     return counts, errors
+
+
+def _load_batches(run: ImportRun, *, after: int) -> Iterator[tuple[FrameBatch, dict]]:
+    """(batch, what batch_apply may reuse) for the batches numbered above `after`: the dry run's
+    prepared batches when they still match the file and the entry rules (bulk.prepared), else the CSV
+    read and checked again."""
+    prepared = prepared_batches(run, after=after)
+    if prepared is not None:
+        _sqlite_tuning()
+        for item in prepared:
+            yield item.batch, {"checked": (item.cleaned, item.errors), "customer_keys": item.customer_keys}
+        return
+    with run_batches(run) as batches:
+        for batch in batches:
+            if batch.number > after:
+                yield batch, {}
 
 
 def _id_ranges(records: list[tuple]) -> list[tuple]:
@@ -146,36 +170,39 @@ def _commit_bookkeeping(run: ImportRun, batch: FrameBatch, result: BatchResult, 
 def bulk_execute(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                  progress: Callable[[int], None] | None = None) -> str:
     """Load the batches after `last`; "" when done, else why it stopped (the batch was rolled back).
-    A large load drops the secondary indexes of the tables it fills first and rebuilds them at the end,
-    whatever happens (imports.bulk.indexes; a killed process leaves them to the next run or resume)."""
+    A large load drops the secondary indexes (and on PostgreSQL the foreign keys) of the tables it fills
+    first and rebuilds them at the end, whatever happens (imports.bulk.indexes; a killed process leaves
+    them to the next run or resume)."""
     if indexes.defer_worthwhile(run.rows_total - run.rows_done, OrderLine.objects.count()):
-        indexes.indexes_defer([model._meta.db_table for model in DEFERRED_INDEX_MODELS], run=run)
+        tables = [model._meta.db_table for model in DEFERRED_INDEX_MODELS]
+        indexes.indexes_defer(tables, run=run)
+        indexes.foreign_keys_defer(tables, run=run)
     try:
-        return _execute_batches(run, ctx, last=last, all_or_nothing=all_or_nothing, actor=actor, progress=progress)
+        message = _execute_batches(run, ctx, last=last, all_or_nothing=all_or_nothing, actor=actor, progress=progress)
     finally:
         indexes.indexes_restore()
+    if not message:
+        prepared_discard(run)  # loaded: the dry run's frames have served
+    return message
 
 
 def _execute_batches(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                      progress: Callable[[int], None] | None) -> str:
     state = BulkState(ctx=ctx)
-    with run_batches(run) as batches:
-        for batch in batches:
-            if batch.number <= last:
-                continue
-            message = ""
-            with transaction.atomic():
-                result = batch_apply(batch, state)
-                if result.units_invalid and all_or_nothing:
-                    transaction.set_rollback(True)
-                    first = result.errors.row(0) if result.errors.height else (batch.row_start, "", "", "")
-                    message = _("Row %(row)s became invalid since the dry run (%(reason)s); batch %(batch)s was "
-                                "not loaded. Revert or fix and resume.") % {
-                        "row": first[0], "reason": first[3], "batch": batch.number}
-                else:
-                    _commit_bookkeeping(run, batch, result, actor)
-            if message:
-                return message
-            if progress:
-                progress(batch.row_count)
+    for batch, reused in _load_batches(run, after=last):
+        message = ""
+        with transaction.atomic():
+            result = batch_apply(batch, state, **reused)
+            if result.units_invalid and all_or_nothing:
+                transaction.set_rollback(True)
+                first = result.errors.row(0) if result.errors.height else (batch.row_start, "", "", "")
+                message = _("Row %(row)s became invalid since the dry run (%(reason)s); batch %(batch)s was "
+                            "not loaded. Revert or fix and resume.") % {
+                    "row": first[0], "reason": first[3], "batch": batch.number}
+            else:
+                _commit_bookkeeping(run, batch, result, actor)
+        if message:
+            return message
+        if progress:
+            progress(batch.row_count)
     return ""

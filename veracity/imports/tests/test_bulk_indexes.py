@@ -111,3 +111,59 @@ def test_bulk_import_links_cover_every_created_record_as_id_ranges_and_revert_re
     summary = services.import_run_revert(actor=admin, run=run)
     assert summary == {"deleted": 16, "restored": 0, "skipped": 0}
     assert not Order.objects.exists() and not Customer.objects.exists()  # to the trash, lines with their order
+
+
+def _foreign_keys() -> dict[str, bool]:
+    """PostgreSQL: name → validated, of the foreign keys of the bulk-loaded tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' "
+                       "AND conrelid = ANY(%s::regclass[])", [[f'"{table}"' for table in TABLES]])
+        return dict(cursor.fetchall())
+
+
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
+                                   reason="PostgreSQL defers foreign keys during a large load; SQLite keeps them")
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_large_postgresql_load_runs_without_foreign_keys_and_ends_with_each_one_validated(
+        admin, bulk_deferring, monkeypatch):
+    before = _foreign_keys()
+    assert before and all(before.values())
+    missing = []
+    original = runner._execute_batches
+
+    def spy(*args, **kwargs):
+        missing.extend(name for name in indexes.indexes_missing() if name in before)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_execute_batches", spy)
+    run = run_now(admin, upload(admin, csv_bytes(_rows(10)), "orders", batch_size=2))
+    assert run.status == ImportStatus.COMPLETED and Order.objects.count() == 10
+    assert set(missing) == set(before)  # the load really ran without them
+    assert _foreign_keys() == before and not DeferredIndex.objects.exists()
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_row_pointing_nowhere_fails_the_foreign_key_restore_and_keeps_it_on_record(admin, bulk_deferring):
+    from django.db import IntegrityError
+
+    from veracity.sales.models import OrderLine
+
+    run_now(admin, upload(admin, csv_bytes(_rows(2)), "orders"))
+    before = _foreign_keys()
+    dropped = indexes.foreign_keys_defer(TABLES)  # what a killed load leaves behind
+    assert set(dropped) == set(before)
+    line = OrderLine.objects.first()
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{OrderLine._meta.db_table}" SET order_id = 999999 WHERE id = %s', [line.pk])
+    with pytest.raises(IntegrityError):
+        indexes.indexes_restore()
+    assert set(indexes.indexes_missing()) & set(before)  # still on record, reported by every later restore
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{OrderLine._meta.db_table}" SET order_id = %s WHERE id = %s',
+                       [line.order_id, line.pk])
+    indexes.indexes_restore()
+    assert _foreign_keys() == before and not DeferredIndex.objects.exists()
