@@ -102,16 +102,9 @@ def _ddl(statement: str) -> None:
 def indexes_defer(tables: list[str], *, run=None) -> list[str]:
     """Drop the secondary indexes of `tables`, each recorded for its rebuild in the same transaction.
     Returns the names dropped."""
-    dropped = []
-    for table in tables:
-        for name, definition in _secondary_indexes(table):
-            with transaction.atomic():
-                if DeferredIndex.objects.filter(name=name).exists():
-                    continue
-                DeferredIndex.objects.create(table=table, name=name, definition=definition, run=run)
-                _ddl(f"DROP INDEX {connection.ops.quote_name(name)}")
-            dropped.append(name)
-    return dropped
+    quote = connection.ops.quote_name
+    return [name for table in tables for name, definition in _secondary_indexes(table)
+            if _record_and_drop(table, name, definition, f"DROP INDEX {quote(name)}", run=run)]
 
 
 def foreign_keys_defer(tables: list[str], *, run=None) -> list[str]:
@@ -119,17 +112,21 @@ def foreign_keys_defer(tables: list[str], *, run=None) -> list[str]:
     transaction (see the module's docstring). Returns the names dropped; nothing on SQLite."""
     if connection.vendor != "postgresql":
         return []
-    dropped = []
-    for table in tables:
-        for name, statement in _foreign_keys(table):
-            with transaction.atomic():
-                if DeferredIndex.objects.filter(name=name).exists():
-                    continue
-                DeferredIndex.objects.create(table=table, name=name, definition=statement, run=run)
-                quote = connection.ops.quote_name
-                _ddl(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-            dropped.append(name)
-    return dropped
+    quote = connection.ops.quote_name
+    return [name for table in tables for name, statement in _foreign_keys(table)
+            if _record_and_drop(table, name, statement, f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}",
+                                run=run)]
+
+
+def _record_and_drop(table: str, name: str, definition: str, drop: str, *, run) -> bool:
+    """Record how to rebuild `name`, then drop it, in one transaction: a crash leaves either both or
+    neither. False when it is already recorded (an earlier load dropped it and has not restored it)."""
+    with transaction.atomic():
+        if DeferredIndex.objects.filter(name=name).exists():
+            return False
+        DeferredIndex.objects.create(table=table, name=name, definition=definition, run=run)
+        _ddl(drop)
+    return True
 
 
 def indexes_restore(progress=None) -> list[str]:
