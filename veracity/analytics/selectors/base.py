@@ -320,6 +320,13 @@ def money(cents: int | None) -> Decimal | None:
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
+def quantity_value(total) -> Decimal:
+    """A summed quantity as the field holds it (three places, no trailing zeros). SQLite sums decimal
+    columns as floats, so a sum of 6572.2 comes back as Decimal('6572.20000000000')."""
+    exact = Decimal(str(total or 0)).quantize(Decimal("0.001"))
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
+
+
 def ratio(part, whole) -> float | None:
     if not whole:
         return None

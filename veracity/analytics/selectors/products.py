@@ -14,6 +14,7 @@ from veracity.analytics.selectors.base import (
     change,
     money,
     percent,
+    quantity_value,
     rollup_rows,
 )
 from veracity.analytics.selectors.sales import orders_url
@@ -57,7 +58,7 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
         for pk in product_ids:
             row = current.get(pk) or {"revenue": 0, "quantity": 0, "orders": 0}
             before = (previous.get(pk) or {}).get("revenue")
-            result.rows.append((skus.get(pk, ""), names.get(pk, ""), money(row["revenue"] or 0), row["quantity"] or 0,
+            result.rows.append((skus.get(pk, ""), names.get(pk, ""), money(row["revenue"] or 0), quantity_value(row["quantity"]),
                                 row["orders"] or 0, percent(change(row["revenue"] or 0, before)), classes.get(pk, "")))
             result.links.append(orders_url(filters, product=pk))
         return result

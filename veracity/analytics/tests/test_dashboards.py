@@ -138,6 +138,19 @@ def test_products_best_sellers_abc_and_bought_together(admin, rep_li, sales):
     assert widget.name == "Widget"
 
 
+def test_products_show_summed_fractional_quantities_as_entered(admin, rep_li, web_client_for, sales):
+    """SQLite sums decimals as floats: 2.2 + 1.1 must read 3.3 on the page, not 3.30000000000000."""
+    cable = product(name="Cable")
+    book(sales["li1"].customer, dt.date(2026, 3, 5), [(cable, "2.2", "10.00")])
+    book(sales["li1"].customer, dt.date(2026, 3, 6), [(cable, "1.1", "10.00")])
+    rollups_refresh()
+    tables = selectors.products_dashboard(user=admin, filters=dashboard_filters_parse(MARCH))
+    row = next(row for row in tables["all"].rows if row[1] == "Cable")
+    assert str(row[3]) == "3.3"
+    page = web_client_for(admin).get(reverse("analytics:products") + "?" + MARCH.urlencode())
+    assert "3.3<" in page.content.decode() and "3.30000" not in page.content.decode()
+
+
 def test_customers_dashboard_segments_and_industry(admin, rep_li, sales):
     customer_rfm_refresh(today=dt.date(2026, 3, 31))
     tables = selectors.customers_dashboard(user=admin, filters=dashboard_filters_parse(MARCH))
