@@ -14,12 +14,20 @@
     if (data.type === "pie" || data.type === "funnel") {
       var series = data.series[0] || { data: [] };
       option = {
+        // ECharts' default palette has nine colours; RFM has eleven segments, so the tenth slice ("lost")
+        // took the first slice's colour ("champions"). Three more, distinct from the nine.
+        color: ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4",
+                "#ea7ccc", "#8d6e63", "#2f4554", "#c4ccd3"],
         tooltip: { trigger: "item" },
         legend: { type: "scroll", bottom: 0 },
         series: [{
           type: data.type, radius: data.type === "pie" ? ["35%", "65%"] : undefined,
           // On a phone the labels around a pie are cut off; the legend and the table name the slices.
           label: { show: !narrow },
+          // Thin slices (a segment of a few customers) would pile their labels on top of each other:
+          // hide a label whose slice is too thin or would overlap; the tooltip and legend still name it.
+          minShowLabelAngle: 6,
+          labelLayout: { hideOverlap: true },
           data: data.categories.map(function (name, i) { return { name: name, value: series.data[i] }; })
         }]
       };
