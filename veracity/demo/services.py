@@ -140,11 +140,15 @@ def _demo_duplicates_add(customer_rows: list[Customer], users: dict[str, User]) 
     pairs = [(companies[0], "北京字节跳动科技有限公司"), (companies[1], "字节跳动(北京)科技有限公司")]
     for row, name in pairs:
         row.name, row.owner, row.phone = name, users["rep"], "+8613800138000"
+        row.province, row.city = "北京", "北京"
+    companies[1].address_line = companies[0].address_line
     half = len(companies) // 2
     for original, twin in zip(companies[2:6], companies[half:half + 4], strict=False):
+        # The same company typed again: a respelt name, but its phone, city and address.
         twin.name = original.name.replace("有限公司", "股份有限公司") if "有限公司" in original.name \
             else f"{original.name} Ltd"
-        twin.phone = original.phone
+        twin.phone, twin.province, twin.city, twin.address_line = (original.phone, original.province, original.city,
+                                                                   original.address_line)
         pairs.append((twin, twin.name))
     for row, _name in pairs:
         row.name_pinyin, row.name_initials = name_pinyin(row.name, person=False)

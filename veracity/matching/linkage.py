@@ -304,7 +304,8 @@ def find_duplicates(records: list[MatchKeys], *, threshold: float = DEFAULT_THRE
                     progress: Callable[[int, int], None] | None = None) -> LinkageResult:
     """Blocking, (unsupervised) training, scoring and clustering in one call: the duplicate clusters
     among `records`. With `train`, m/u and the prior are estimated from these records by EM
-    (`estimate_parameters`); otherwise the defaults are used."""
+    (`estimate_parameters`, within the guards of `scoring.CAPPED_M` and `scoring.FIXED`); otherwise the
+    defaults are used."""
     pairs = candidate_pair_array(records, max_block=max_block, refine_over=refine_over)
     parameters = DEFAULT_PARAMETERS
     if train and len(records) >= 50:

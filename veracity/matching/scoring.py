@@ -353,23 +353,23 @@ def probability_from_weight(weight: float) -> float:
     return odds / (1.0 + odds)
 
 
+# Name levels of two different people (a shared surname or a faint likeness is not the same name).
+COLLEAGUE_NAME_LEVELS = DISAGREEING_NAME_LEVELS = frozenset({"different", "surname", "weak"})
+
+
 def pair_levels(a: MatchKeys, b: MatchKeys) -> tuple[str, ...]:
     """The comparison level of every field, in COMPARISONS order (written out: a scan calls this for
     every candidate pair, and a generator over COMPARISONS cost a third of the time)."""
-    return (compare_name(a, b), compare_legal_form(a, b), compare_branch(a, b), compare_phone(a, b),
-            compare_email(a, b), compare_credit_code(a, b), compare_company(a, b), compare_city(a, b),
-            compare_address(a, b), compare_postal_code(a, b), compare_birth_date(a, b))
-
-
-def pair_weight(a: MatchKeys, b: MatchKeys, parameters: Parameters = DEFAULT_PARAMETERS) -> float:
-    """The total weight only: the fast path for scans (no explanation objects)."""
-    weights = _weights(parameters)
-    total = parameters.prior_weight
-    for name, compare in COMPARISONS.items():
-        level = compare(a, b)
-        if level != MISSING:
-            total += weights[(name, level)]
-    return total
+    name, phone, email, company = compare_name(a, b), compare_phone(a, b), compare_email(a, b), compare_company(a, b)
+    if a.kind == CONTACT and name in COLLEAGUE_NAME_LEVELS:
+        # Two contacts whose names disagree and who share a switchboard number, a generic mailbox and an
+        # employer are colleagues: what they share describes the workplace, not the person, so it says
+        # nothing here (counted as missing) instead of outweighing the names.
+        phone = MISSING if phone != "different" else phone
+        email = MISSING if email == "generic" else email
+        company = MISSING if company != "different" else company
+    return (name, compare_legal_form(a, b), compare_branch(a, b), phone, email, compare_credit_code(a, b), company,
+            compare_city(a, b), compare_address(a, b), compare_postal_code(a, b), compare_birth_date(a, b))
 
 
 def levels_weight(levels: tuple[str, ...], parameters: Parameters = DEFAULT_PARAMETERS) -> float:
@@ -403,6 +403,41 @@ def match_probability(a: MatchRecord, b: MatchRecord) -> float:
     return explain(record_keys(a), record_keys(b)).probability
 
 
+# Fewer sightings than this among the random pairs say nothing about how rare a level is.
+U_MIN_SIGHTINGS = 5
+
+
+def _u_estimate(seen: int, total: int, default_u: float) -> float:
+    """u of one level from `seen` of `total` random pairs. A level seen fewer than U_MIN_SIGHTINGS times
+    keeps its default: "never seen in 30,000 random pairs" once turned u for an exact name into 3e-8
+    (a weight of 24), so two different Mary Millers at different companies scored 0.999 on the demo data."""
+    if not total or seen < U_MIN_SIGHTINGS:
+        return default_u
+    return seen / total
+
+
+# What EM may not learn from a scan's own data. Levels in CAPPED_M keep at most their default m (EM may
+# learn that duplicates show them less often, never more); levels in FIXED keep their default m and u.
+# On the demo data, unguarded EM took colleagues sharing a switchboard (m of "different name" 0.29),
+# companies sharing a brand word (西安宏星教育 / 西安宏星建筑: m of "brand" 0.18) and a shared info@ mailbox
+# (weight 11.8, though a generic mailbox is meant to weigh little) for duplicates.
+CAPPED_M = {"name": DISAGREEING_NAME_LEVELS | {"brand"}}
+FIXED = {"email": frozenset({"generic"})}
+
+
+def _guarded(name: str, levels: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """One field's learnt levels with CAPPED_M and FIXED applied; the other levels share what is left of
+    m in their learnt proportions."""
+    held = {level: LEVELS[name][level] for level in FIXED.get(name, ()) if level in levels}
+    held.update({level: (min(levels[level][0], LEVELS[name][level][0]), levels[level][1])
+                 for level in CAPPED_M.get(name, ()) if level in levels})
+    if all(held[level] == levels[level] for level in held):
+        return levels
+    rest = sum(m for level, (m, _u) in levels.items() if level not in held)
+    scale = (1 - sum(m for m, _u in held.values())) / rest if rest else 0.0
+    return {level: held.get(level, (m * scale, u)) for level, (m, u) in levels.items()}
+
+
 def estimate_parameters(records: list[MatchKeys], pairs: list[tuple[int, int]], *, sample: int = 50000,
                         iterations: int = 15, seed: int = 7) -> Parameters:
     """Fellegi–Sunter parameters learnt from the data itself, without labels: u from random record
@@ -426,8 +461,7 @@ def estimate_parameters(records: list[MatchKeys], pairs: list[tuple[int, int]], 
     for name in names:
         total = sum(u_counts[name].values())
         levels[name] = {
-            level: (m, (u_counts[name].get(level, 0) + u * 2) / (total + 2) if total else u)
-            for level, (m, u) in LEVELS[name].items()
+            level: (m, _u_estimate(u_counts[name].get(level, 0), total, u)) for level, (m, u) in LEVELS[name].items()
         }
     parameters = Parameters(levels, PRIOR_WEIGHT)
     # EM runs over the distinct level patterns with their counts: a few hundred patterns stand for
@@ -458,6 +492,7 @@ def estimate_parameters(records: list[MatchKeys], pairs: list[tuple[int, int]], 
                 level: (((m_sums[name].get(level, 0.0) + m) / (seen + 1)) if seen else m, u)
                 for level, (m, u) in parameters.levels[name].items()
             }
+        new_levels = {name: _guarded(name, levels) for name, levels in new_levels.items()}
         parameters = Parameters(new_levels, math.log2(prior / (1 - prior)))
     # The prior over all pairs, not just blocked ones: matches among blocked pairs over all pairs.
     all_pairs = max(count * (count - 1) / 2, 1)

@@ -223,3 +223,17 @@ def test_some_customers_stop_buying_so_churn_risk_is_not_all_zero(db):
     churned_last = Order.objects.filter(customer__lifecycle_status="churned").order_by("-order_date").first()
     assert churned_last is None or (timezone.localdate() - churned_last.order_date).days >= 200
     assert CustomerValue.objects.filter(churn_probability__gte=0.3).exists()
+
+
+def test_a_duplicates_scan_of_the_demo_finds_the_companies_it_enters_twice_and_nothing_else(demo):
+    from veracity.dedup.models import ClusterStatus, DuplicateCluster, Entity
+    from veracity.dedup.services.scan import scan_run_execute, scan_run_start
+
+    scan_run_execute(scan=scan_run_start(actor=None, enqueue=False))
+    clusters = [sorted(member.customer.name for member in cluster.members.select_related("customer"))
+                for cluster in DuplicateCluster.objects.filter(status=ClusterStatus.OPEN, entity=Entity.COMPANY)]
+    assert ["北京字节跳动科技有限公司", "字节跳动(北京)科技有限公司"] in clusters
+    # Every company cluster is a planted pair: one phone, one place, a respelt name; no look-alike brands.
+    for cluster_names in clusters:
+        (phone,) = {customer.phone for customer in Customer.objects.filter(name__in=cluster_names)}
+        assert Customer.objects.filter(phone=phone).count() == 2
