@@ -1,6 +1,7 @@
 """The people dashboard: revenue, activities and pipeline per rep and per team, against targets."""
 
 from collections import defaultdict
+from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
@@ -29,16 +30,21 @@ from veracity.pipeline.models import Opportunity, StageKind
 
 
 def _target_cents(user, filters: DashboardFilters) -> dict[int, tuple[int, int | None]]:
-    """Targets whose period lies inside the range, per rep: (revenue cents, orders or None)."""
-    targets = scoped_rows(SalesTarget.objects.filter(period_start__gte=filters.date_from,
-                                                     period_end__lte=filters.date_to),
+    """Targets per rep over the range: (revenue cents, orders or None). A target whose period only
+    overlaps the range counts for the overlapping days' share of it (a monthly target over "the last 30
+    days" is two months' prorated parts), so the default range is never without a target."""
+    targets = scoped_rows(SalesTarget.objects.filter(period_start__lte=filters.date_to,
+                                                     period_end__gte=filters.date_from),
                           user=user, owners=("user",))
     result: dict[int, list] = defaultdict(lambda: [0, None])
-    for rep, revenue, orders in targets.values_list("user_id", "revenue", "orders"):
+    for rep, start, end, revenue, orders in targets.values_list("user_id", "period_start", "period_end", "revenue",
+                                                                 "orders"):
+        overlap = (min(end, filters.date_to) - max(start, filters.date_from)).days + 1
+        share = Fraction(overlap, (end - start).days + 1)
         cell = result[rep]
-        cell[0] += int(revenue * 100)
+        cell[0] += round(int(revenue * 100) * share)
         if orders is not None:
-            cell[1] = (cell[1] or 0) + orders
+            cell[1] = (cell[1] or 0) + round(orders * share)
     return {rep: tuple(cell) for rep, cell in result.items()}
 
 

@@ -58,6 +58,18 @@ def test_people_revenue_activities_and_target_attainment(admin, manager_mei, rep
     assert all(row[1] == "North" for row in tables["reps"].rows)
 
 
+def test_a_range_cutting_through_target_periods_counts_their_prorated_share(manager_mei, rep_li):
+    """The dashboard opens on the last 30 days: a March target of 3,100 over 17–31 March is 15/31 of it,
+    and 1–10 April of a 3,000 April target is 1,000."""
+    for start, end, revenue in (("2026-03-01", "2026-03-31", "3100"), ("2026-04-01", "2026-04-30", "3000")):
+        sales_target_create(actor=manager_mei, values={"user": rep_li, "period_start": start, "period_end": end,
+                                                       "revenue": revenue, "orders": 30})
+    tables = selectors.people_dashboard(user=manager_mei, filters=dashboard_filters_parse(
+        QueryDict("date_from=2026-03-17&date_to=2026-04-10")))
+    li = next(row for row in tables["reps"].rows if row[0] == str(rep_li))
+    assert li[6] == Decimal("2500.00")   # 1,500 of March + 1,000 of April
+
+
 def test_manager_sets_targets_for_her_team_only(manager_mei, rep_li, rep_bob):
     with pytest.raises(ValidationFailed) as refused:
         sales_target_create(actor=manager_mei, values={"user": rep_bob, "period_start": "2026-03-01",
