@@ -344,6 +344,7 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
             derived = known.get((code, name, record["phone"], record["email"]))
             if derived is None:
                 derived = customer_services.customer_derived_fields(record)
+            if state.dry_run:  # the keys of exactly the customers this batch creates, for the load
                 computed.append({"code": code, "name": name, "phone": record["phone"], "email": record["email"],
                                  **derived})
             record.update(derived)
@@ -438,12 +439,12 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
                          delegated=delegated)
     if state.dry_run:
         result.cleaned, result.check_errors = cleaned, check_errors
-        result.customer_keys = pl.DataFrame(computed, schema=_customer_keys_schema()) \
-            if creators.height else pl.DataFrame(schema=_customer_keys_schema())
+        result.customer_keys = pl.DataFrame(computed, schema=customer_keys_schema()) \
+            if creators.height else pl.DataFrame(schema=customer_keys_schema())
     return result
 
 
-def _customer_keys_schema() -> dict:
+def customer_keys_schema() -> dict:
     derived = customer_services.customer_derived_fields({"name": "", "kind": "company"})
     return {name: pl.String for name in ("code", "name", "phone", "email", *derived)}
 
