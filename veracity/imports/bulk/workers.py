@@ -34,7 +34,7 @@ from veracity.imports.bulk.frames import FrameBatch
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = 1
 # Below this a pool's start-up (a Django set-up per worker, ~1-2 s) costs more than it saves.
 DEFAULT_POOL_MIN_BYTES = 16 * 1024 * 1024
 ENTITIES = ["customer", "order", "order_line", "product"]
@@ -121,9 +121,7 @@ class BatchChecks:
                         exhausted = True
                         break
                     codes = self._new_codes(batch)
-                    # The first batch is checked here while the workers start (a Django set-up each).
-                    future = self._submit(batch, codes) if batch.number > 1 else None
-                    pending.append((batch, codes, future))
+                    pending.append((batch, codes, self._submit(batch, codes)))
                 if not pending:
                     return
                 batch, codes, future = pending.popleft()
