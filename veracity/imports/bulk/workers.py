@@ -3,7 +3,8 @@
 What a batch needs from the entry rules (`checks.order_lines_check`) and the search keys of the
 customers it may create (`customers.services.customer_derived_fields`) depend on the batch alone, not
 on the database: they were about half of a large dry run. `BatchChecks` sends each batch to a small
-process pool (`VERACITY_IMPORT_CHECK_WORKERS`, default 2) and hands the answers back in file order,
+process pool (`VERACITY_IMPORT_CHECK_WORKERS` processes; off by default, see below) and hands the answers
+back in file order,
 with at most `workers + 1` batches in flight, so memory stays bounded and the outcome (row numbers,
 error order, cleaned values) is exactly what checking in the parent gives: the same functions run on
 the same frames; only where they run differs.
@@ -12,7 +13,13 @@ Workers never touch the database: the parent reads the entry rules once (`standa
 rule_inputs`) and each worker pins them (`rule_sets_pin`); they run in the parent's language. They are
 started with "spawn" (a fresh interpreter that sets Django up): forking a process that has Polars
 threads and open database connections is not safe. A worker that dies makes the parent check the
-remaining batches itself."""
+remaining batches itself.
+
+Off by default (0 workers): on the 2-core benchmark machine shared with other jobs (load average 3–8), one
+or two workers made the dry run slower, not faster (docs/benchmarks.md, 2026-12-01 06:xx): each worker
+pays a Django start-up and cleans the values it has not seen itself (caches are per process, and most of
+a dry run's work is the first sight of each customer's phone, name and search keys), and there was no
+idle core to absorb that. Turn it on where cores are idle."""
 
 from __future__ import annotations
 
@@ -34,7 +41,7 @@ from veracity.imports.bulk.frames import FrameBatch
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WORKERS = 1
+DEFAULT_WORKERS = 0
 # Below this a pool's start-up (a Django set-up per worker, ~1-2 s) costs more than it saves.
 DEFAULT_POOL_MIN_BYTES = 16 * 1024 * 1024
 ENTITIES = ["customer", "order", "order_line", "product"]
