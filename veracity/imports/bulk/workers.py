@@ -28,7 +28,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import polars as pl
@@ -151,12 +151,14 @@ class BatchChecks:
             try:
                 cleaned, errors, keys = future.result()
                 return (cleaned, errors), keys
-            except BrokenProcessPool:
+            except (BrokenProcessPool, CancelledError):  # cancelled: the pool was given up on meanwhile
                 self._give_up()
         cleaned, errors, keys = batch_check(batch.frame, codes, self.cache)
         return (cleaned, errors), keys
 
     def _give_up(self) -> None:
+        if self.pool is None:
+            return
         logger.warning("An import's check worker died; the remaining batches are checked in this process.")
         self.close()
 

@@ -110,3 +110,20 @@ def test_the_workers_compute_the_search_keys_of_the_codes_asked_for_only():
                             "phone": ["+8613800138000", "+8613800138000", None], "email": [None, None, None]})
     keys = workers.customer_keys_frame(frame, cleaned, ["C-2"], {})
     assert keys.get_column("code").to_list() == ["C-2"] and keys.get_column("name_pinyin")[0]
+
+
+@pytest.mark.django_db
+def test_a_check_worker_that_dies_leaves_the_checks_to_the_importing_process(admin, bulk, settings, monkeypatch,
+                                                                             caplog):
+    from types import SimpleNamespace
+
+    from veracity.imports.bulk import check_process
+
+    data = csv_bytes([HEADER, *_rows(AWKWARD), *_rows(BAD)])
+    alone, alone_errors, _batches = _dry_run(admin, settings, data, workers_count=0)
+    # A worker whose start-up raises (divmod(rules, language) is a TypeError) breaks the pool.
+    monkeypatch.setattr(workers, "check_process", SimpleNamespace(worker_start=divmod,
+                                                                  worker_check=check_process.worker_check))
+    broken, broken_errors, _batches = _dry_run(admin, settings, data, workers_count=1)
+    assert "check worker died" in caplog.text
+    assert broken.counts["dry_run"] == alone.counts["dry_run"] and broken_errors == alone_errors
