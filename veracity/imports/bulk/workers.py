@@ -16,7 +16,7 @@ threads and open database connections is not safe. A worker that dies makes the 
 remaining batches itself.
 
 Off by default (0 workers): on the 2-core benchmark machine shared with other jobs (load average 3–8), one
-or two workers made the dry run slower, not faster (docs/benchmarks.md, 2026-12-01 06:xx): each worker
+or two workers made the dry run slower, not faster (docs/benchmarks.md, "third round"): each worker
 pays a Django start-up and cleans the values it has not seen itself (caches are per process, and most of
 a dry run's work is the first sight of each customer's phone, name and search keys), and there was no
 idle core to absorb that. Turn it on where cores are idle."""
