@@ -161,25 +161,27 @@ from veracity.customers.models import Customer
 from veracity.catalog.models import Product
 from veracity.imports.models import ImportedRecord, ImportRowError
 
-path = sys.argv[1]
-for name in SALESPEOPLE:
-    get_user_model().objects.get_or_create(username=name, defaults={"display_name": name})
-started = time.perf_counter()
-with open(path, "rb") as handle:
-    run = services.import_run_create(actor=None, stream=handle, name=os.path.basename(path), size=os.path.getsize(path),
-                                     entity="orders", mode="upsert", policy="load_valid")
-validated = time.perf_counter()
-run = services.import_run_execute(actor=None, run_id=run.pk)
-loaded = time.perf_counter()
-print(json.dumps({
-    "vendor": connection.vendor, "status": run.status, "message": run.message, "method": run.method,
-    "batch_size": run.batch_size, "dry_run_s": validated - started, "load_s": loaded - validated,
-    "dry_run": run.counts.get("dry_run"), "done": run.counts.get("done"),
-    "orders": Order.objects.count(), "lines": OrderLine.objects.count(), "customers": Customer.objects.count(),
-    "products": Product.objects.count(), "records": ImportedRecord.objects.count(),
-    "row_errors": ImportRowError.objects.count(),
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-}))
+if __name__ == "__main__":
+    path = sys.argv[1]
+    for name in SALESPEOPLE:
+        get_user_model().objects.get_or_create(username=name, defaults={"display_name": name})
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        run = services.import_run_create(actor=None, stream=handle, name=os.path.basename(path), size=os.path.getsize(path),
+                                         entity="orders", mode="upsert", policy="load_valid")
+    validated = time.perf_counter()
+    run = services.import_run_execute(actor=None, run_id=run.pk)
+    loaded = time.perf_counter()
+    print(json.dumps({
+        "vendor": connection.vendor, "status": run.status, "message": run.message, "method": run.method,
+        "batch_size": run.batch_size, "dry_run_s": validated - started, "load_s": loaded - validated,
+        "dry_run": run.counts.get("dry_run"), "done": run.counts.get("done"),
+        "orders": Order.objects.count(), "lines": OrderLine.objects.count(), "customers": Customer.objects.count(),
+        "products": Product.objects.count(), "records": ImportedRecord.objects.count(),
+        "row_errors": ImportRowError.objects.count(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }))
 """
 
 
@@ -208,7 +210,8 @@ def report(label: str, lines: int, reference_s: float, reference_label: str, out
           f"{lines / outcome['dry_run_s']:10,.0f} lines/s")
     print(f"{'Veracity dry run + load':<44} {outcome['load_s'] + outcome['dry_run_s']:8.2f} s  {both_rate:10,.0f} "
           f"lines/s   ratio {both_rate / reference_rate:.2f}")
-    print(f"peak RSS of the importing process: {outcome['peak_rss_mb']:.0f} MB; method {outcome['method']}, "
+    print(f"peak RSS of the importing process: {outcome['peak_rss_mb']:.0f} MB (largest check worker "
+          f"{outcome.get('worker_peak_rss_mb', 0):.0f} MB); method {outcome['method']}, "
           f"batches of {outcome['batch_size']:,} lines; status {outcome['status']} {outcome['message']}")
     done = outcome["done"] or {}
     print(f"loaded: {outcome['orders']:,} orders, {outcome['lines']:,} lines, {outcome['customers']:,} customers, "

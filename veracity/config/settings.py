@@ -260,6 +260,13 @@ VERACITY_IMPORT_STALE_SECONDS = env_int("VERACITY_IMPORT_STALE_SECONDS", 300)
 # A bulk import of at least this many order lines (and at least as many as the table holds) drops the
 # secondary indexes of the tables it fills and rebuilds them at the end (docs/decisions, imports.bulk.indexes).
 VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES = env_int("VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES", 200_000)
+# The dry run of a bulk import of at least this many bytes checks its batches in this many worker processes
+# (0: in the importing process; imports.bulk.workers).
+VERACITY_IMPORT_CHECK_WORKERS = env_int("VERACITY_IMPORT_CHECK_WORKERS", 0)
+VERACITY_IMPORT_CHECK_POOL_MIN_BYTES = env_int("VERACITY_IMPORT_CHECK_POOL_MIN_BYTES", 16 * 1024 * 1024)
+# The checked batches a dry run leaves beside the upload (imports.bulk.prepared) of a run nobody loads are
+# deleted after this many days by the `import_prepared_sweep` job.
+VERACITY_IMPORT_PREPARED_KEEP_DAYS = env_int("VERACITY_IMPORT_PREPARED_KEEP_DAYS", 7)
 
 # --- Marketing: the public web-to-lead form (docs/marketing.md) --------------------------------
 LEAD_OWNER = env_str("VERACITY_LEAD_OWNER", "")            # username owning web leads …

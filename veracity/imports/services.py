@@ -24,6 +24,7 @@ from veracity.audit.services import audit_event_record
 from veracity.core.errors import DomainError, ValidationFailed
 from veracity.imports import mapping as mapping_module
 from veracity.imports.bulk import indexes as bulk_indexes
+from veracity.imports.bulk import prepared as bulk_prepared
 from veracity.imports.bulk import runner as bulk
 from veracity.imports.entities import HANDLERS_BY_MODEL, Context, Issue
 from veracity.imports.errors import ImportFileRejected, ImportStateInvalid
@@ -448,6 +449,7 @@ def import_run_revert(*, actor, run: ImportRun) -> dict[str, int]:
             raise ImportStateInvalid(_("Could not revert %(record)s: %(reason)s") % {
                 "record": f"{model._meta.model_name} {obj.pk}", "reason": error.message}) from error
     run.status = ImportStatus.REVERTED
+    transaction.on_commit(lambda: bulk_prepared.prepared_discard(run))  # a reverted run is never loaded again
     run.reverted_at = timezone.now()
     run.reverted_by = actor if getattr(actor, "pk", None) else None
     run.message = (_("Left alone because they changed after the import: %(records)s") % {
@@ -455,3 +457,9 @@ def import_run_revert(*, actor, run: ImportRun) -> dict[str, int]:
     run.save()
     _audit(actor, run, AuditAction.UPDATE, "import_revert", **summary)
     return summary
+
+
+def import_prepared_sweep() -> list[str]:
+    """Delete the dry-run frames (bulk.prepared) no load will read: of finished, reverted or refused runs,
+    of files no run names, and of runs checked or stopped but left alone for a week. Returns their files."""
+    return bulk_prepared.prepared_sweep()

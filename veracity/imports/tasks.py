@@ -14,3 +14,9 @@ def import_run_execute_task(run_id: int) -> None:
     except Exception as error:  # noqa: BLE001 - any failure leaves a resumable run, and is reported on it
         services.import_run_mark_failed(run_id=run_id, message=str(error))
         raise
+
+
+@task()
+def import_prepared_sweep_task() -> list[str]:
+    """`veracity import --sweep-prepared` as a scheduled job: the files whose dry-run frames were deleted."""
+    return services.import_prepared_sweep()

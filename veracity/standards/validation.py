@@ -5,6 +5,7 @@ same per-value cleaner, so they cannot disagree."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
@@ -81,10 +82,42 @@ def settings_get() -> StandardsSettings:
     return StandardsSettings.objects.filter(pk=1).first() or StandardsSettings(pk=1)
 
 
+# Rule sets a process was handed instead of reading them (rule_sets_pin): an import's worker process.
+_PINNED: dict[str, RuleSet] = {}
+
+
 def rule_set(entity: str) -> RuleSet:
     """The rules in force for `entity`: code defaults, model facts and the administrator's overrides."""
-    spec = entity_spec(entity)
+    pinned = _PINNED.get(entity)
+    if pinned is not None:
+        return pinned
     overrides = {rule.field: rule for rule in FieldRule.objects.filter(entity=entity)}
+    settings = settings_get()
+    return _rule_set_build(entity, overrides, default_region=settings.default_region, date_order=settings.date_order)
+
+
+def rule_inputs(entities: list[str]) -> dict:
+    """What `rule_sets_pin` needs to rebuild the rules in force for `entities` in another process,
+    as plain values (picklable before Django is set up there)."""
+    settings = settings_get()
+    return {"default_region": str(settings.default_region), "date_order": str(settings.date_order),
+            "overrides": {entity: [{"field": str(rule.field), "required": rule.required,
+                                    "picklist_values": rule.picklist_values, "help_text": str(rule.help_text)}
+                                   for rule in FieldRule.objects.filter(entity=entity).order_by("pk")]
+                          for entity in entities}}
+
+
+def rule_sets_pin(inputs: dict) -> None:
+    """Make `rule_set` answer from `inputs` (rule_inputs) for their entities in this process, without the
+    database: for worker processes that check an import's batches. Same builder, so the same rules."""
+    for entity, overrides in inputs["overrides"].items():
+        _PINNED[entity] = _rule_set_build(
+            entity, {item["field"]: SimpleNamespace(**item) for item in overrides},
+            default_region=inputs["default_region"], date_order=inputs["date_order"])
+
+
+def _rule_set_build(entity: str, overrides: Mapping[str, Any], *, default_region: str, date_order: str) -> RuleSet:
+    spec = entity_spec(entity)
     fields: dict[str, EffectiveField] = {}
     for field_spec in spec.fields:
         db_field = model_field(spec, field_spec.name)
@@ -106,8 +139,7 @@ def rule_set(entity: str) -> RuleSet:
             max_length=getattr(db_field, "max_length", None),
             choices=choices, db_choices=db_choices, help_text=help_text, overridden=override is not None,
         )
-    settings = settings_get()
-    return RuleSet(entity=spec, fields=fields, default_region=settings.default_region, date_order=settings.date_order)
+    return RuleSet(entity=spec, fields=fields, default_region=default_region, date_order=date_order)
 
 
 # --- one value ------------------------------------------------------------------------------------

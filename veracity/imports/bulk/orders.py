@@ -344,6 +344,7 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
             derived = known.get((code, name, record["phone"], record["email"]))
             if derived is None:
                 derived = customer_services.customer_derived_fields(record)
+            if state.dry_run:  # the keys of exactly the customers this batch creates, for the load
                 computed.append({"code": code, "name": name, "phone": record["phone"], "email": record["email"],
                                  **derived})
             record.update(derived)
@@ -438,12 +439,12 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
                          delegated=delegated)
     if state.dry_run:
         result.cleaned, result.check_errors = cleaned, check_errors
-        result.customer_keys = pl.DataFrame(computed, schema=_customer_keys_schema()) \
-            if creators.height else pl.DataFrame(schema=_customer_keys_schema())
+        result.customer_keys = pl.DataFrame(computed, schema=customer_keys_schema()) \
+            if creators.height else pl.DataFrame(schema=customer_keys_schema())
     return result
 
 
-def _customer_keys_schema() -> dict:
+def customer_keys_schema() -> dict:
     derived = customer_services.customer_derived_fields({"name": "", "kind": "company"})
     return {name: pl.String for name in ("code", "name", "phone", "email", *derived)}
 
@@ -522,6 +523,9 @@ def _product_updates(lines, existing, ctx, refused, records, related, types) -> 
 
 def _orders_write(heads, lines, customers, products, state, now, user_id, records, types) -> None:
     ids = state.ids(Order, heads.height)
+    if state.dry_run:  # nothing is written: the numbers the load will take are all a later batch needs
+        state.remember(Order, heads.select("number", pl.Series("order_id", ids, dtype=pl.Int64)))
+        return
     heads = heads.with_columns(pl.Series("order_id", ids, dtype=pl.Int64)).join(
         customers, on="code", how="left", maintain_order="left")
     places = heads.filter(pl.col("region").is_null() | (pl.col("region") == "")).select("country", "province").unique()
@@ -586,20 +590,26 @@ def _price_lines(lines: pl.DataFrame, state: BulkState, products: pl.DataFrame) 
                            pl.col("discount_percent").cast(pl.String).alias("d"))
              .join(products, on="sku", how="left", maintain_order="left")
              .with_columns(pl.coalesce("p", "list_price").alias("p")))
+    # Each distinct (quantity, price, discount) goes through line_net once per import: the ones priced by
+    # earlier batches are joined from state.nets (a frame), only new ones are computed here.
     triples = table.select("q", "p", "d").unique()
+    known = state.nets.get("frame")
+    if known is not None:
+        triples = triples.join(known.select("q", "p", "d"), on=["q", "p", "d"], how="anti", nulls_equal=True)
     out = []
     for q, p, d in triples.iter_rows():
-        key = (q, p, d)
-        if key not in state.nets:
-            quantity = Decimal(q).quantize(Decimal("0.001"))
-            price = Decimal(p).quantize(Decimal("0.01"))
-            discount = (Decimal(d) if d is not None else ZERO).quantize(Decimal("0.01"))
-            state.nets[key] = (str(quantity), str(price), str(discount),
-                               str(sales_services.line_net(quantity=quantity, unit_price=price, discount_percent=discount)))
-        out.append(state.nets[key])
-    priced = triples.with_columns(pl.DataFrame(out, schema=["quantity_out", "price_out", "discount_out", "net"],
-                                               orient="row"))
-    table = table.join(priced, on=["q", "p", "d"], how="left", nulls_equal=True, maintain_order="left")
+        quantity = Decimal(q).quantize(Decimal("0.001"))
+        price = Decimal(p).quantize(Decimal("0.01"))
+        discount = (Decimal(d) if d is not None else ZERO).quantize(Decimal("0.01"))
+        out.append((q, p, d, str(quantity), str(price), str(discount),
+                    str(sales_services.line_net(quantity=quantity, unit_price=price, discount_percent=discount))))
+    if out or known is None:
+        new = pl.DataFrame(out, schema={"q": pl.String, "p": pl.String, "d": pl.String, "quantity_out": pl.String,
+                                        "price_out": pl.String, "discount_out": pl.String, "net": pl.String},
+                           orient="row")
+        known = new if known is None else pl.concat([known, new])
+        state.nets["frame"] = known
+    table = table.join(known, on=["q", "p", "d"], how="left", nulls_equal=True, maintain_order="left")
     return table.select(
         "unit", "line_no", "product_id", "currency",
         pl.col("quantity_out").alias("quantity"), pl.col("price_out").alias("unit_price"),

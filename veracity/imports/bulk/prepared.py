@@ -15,6 +15,7 @@ the load makes them against the database, batch by batch, as before."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -23,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from veracity.imports.bulk.frames import FrameBatch
 from veracity.standards.models import FieldRule, StandardsSettings
@@ -119,3 +123,35 @@ def _read(directory: Path, first: int, last: int) -> Iterator[PreparedBatch]:
 
 def prepared_discard(run) -> None:
     shutil.rmtree(prepared_dir(run), ignore_errors=True)
+
+
+DEFAULT_KEEP_DAYS = 7
+
+
+def prepared_sweep(*, now: dt.datetime | None = None) -> list[str]:
+    """Delete the dry-run frames no load will read, beside the uploads; returns the files they belonged to.
+
+    A run's frames go when it completed (normally already gone), was reverted or refused, when no run
+    names the file any more, and — for a run that was checked but never loaded, or stopped and not
+    resumed — once the run has not changed for VERACITY_IMPORT_PREPARED_KEEP_DAYS (7) days. A run
+    queued or running keeps them. A later load or resume without them reads and checks the CSV again."""
+    from veracity.imports.models import ImportRun, ImportStatus
+
+    root = Path(default_storage.path(""))  # where uploads are kept (ImportRun.file)
+    keep_days = int(getattr(django_settings, "VERACITY_IMPORT_PREPARED_KEEP_DAYS", DEFAULT_KEEP_DAYS))
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    swept = []
+    for directory in sorted((root / "imports").glob("**/*.prepared")):
+        if not directory.is_dir():
+            continue
+        name = str(directory.relative_to(root))[:-len(".prepared")]
+        run = ImportRun.objects.filter(file=name).order_by("-pk").first()
+        if run is not None:
+            if run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+                continue
+            finished = run.status in (ImportStatus.COMPLETED, ImportStatus.REVERTED, ImportStatus.REJECTED)
+            if not finished and run.updated_at >= cutoff:
+                continue
+        shutil.rmtree(directory, ignore_errors=True)
+        swept.append(name)
+    return swept

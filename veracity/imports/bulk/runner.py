@@ -26,6 +26,7 @@ from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
 from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply
 from veracity.imports.bulk.prepared import PreparedBatch, PreparedWriter, prepared_batches, prepared_discard
+from veracity.imports.bulk.workers import BatchChecks, check_workers
 from veracity.imports.entities import Context
 from veracity.imports.models import ImportBatch, ImportedRecord, ImportRowError, ImportRun
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
@@ -98,13 +99,15 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     prepared = PreparedWriter(run)
     try:
         with transaction.atomic(), run_batches(run) as batches:
-            for batch in batches:
-                result = batch_apply(batch, state)
-                _merge(counts, result.counts)
-                errors.extend(_row_errors(run, result.errors))
-                prepared.write(PreparedBatch(batch, result.cleaned, result.check_errors, result.customer_keys))
-                if progress:
-                    progress(counts["rows"])
+            # The entry rules and search keys of the next batches run in worker processes meanwhile.
+            with BatchChecks(batches, workers=check_workers(run.file.size), cache=state.cache) as checks:
+                for batch, checked, customer_keys in checks:
+                    result = batch_apply(batch, state, checked=checked, customer_keys=customer_keys)
+                    _merge(counts, result.counts)
+                    errors.extend(_row_errors(run, result.errors))
+                    prepared.write(PreparedBatch(batch, result.cleaned, result.check_errors, result.customer_keys))
+                    if progress:
+                        progress(counts["rows"])
             transaction.set_rollback(True)
     except BaseException:
         prepared_discard(run)  # a file the dry run could not finish leaves nothing behind

@@ -63,3 +63,49 @@ def test_a_changed_file_or_a_dry_run_cut_short_leaves_nothing_the_load_would_use
     run = upload(admin, csv_bytes(ROWS), "orders")
     (prepared.prepared_dir(run) / prepared.MANIFEST).unlink()  # the manifest is written last
     assert prepared.prepared_batches(run) is None
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_the_checked_batches_of_runs_nobody_will_load_and_keeps_the_rest(admin, bulk, settings,
+                                                                                           tmp_path):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from veracity.imports import services
+    from veracity.imports.models import ImportRun
+
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    fresh = upload(admin, csv_bytes(ROWS), "orders", name="fresh.csv")
+    old = upload(admin, csv_bytes(ROWS), "orders", name="old.csv")
+    queued = upload(admin, csv_bytes(ROWS), "orders", name="queued.csv")
+    orphan = upload(admin, csv_bytes(ROWS), "orders", name="orphan.csv")
+    week_ago = timezone.now() - dt.timedelta(days=8)
+    ImportRun.objects.filter(pk__in=[old.pk, queued.pk]).update(updated_at=week_ago)
+    ImportRun.objects.filter(pk=queued.pk).update(status=ImportStatus.QUEUED)
+    orphan_dir = prepared.prepared_dir(orphan)
+    ImportRun.objects.filter(pk=orphan.pk).delete()
+    call_command("import", "--sweep-prepared")
+    assert prepared.prepared_dir(fresh).exists()        # checked today: the user may still load it
+    assert prepared.prepared_dir(queued).exists()       # about to load
+    assert not prepared.prepared_dir(old).exists()      # checked a week ago and left alone
+    assert not orphan_dir.exists()                      # no run names the file any more
+    assert prepared.prepared_batches(fresh) is not None
+    assert services.import_prepared_sweep() == []       # nothing left to sweep
+    assert run_now(admin, old).status == ImportStatus.COMPLETED  # without its frames the load checks the CSV
+
+
+@pytest.mark.django_db
+def test_reverting_a_stopped_run_deletes_its_checked_batches(admin, bulk, django_capture_on_commit_callbacks):
+    from veracity.imports import services
+    from veracity.imports.models import ImportRun
+
+    run = upload(admin, csv_bytes(ROWS), "orders", batch_size=2)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED)
+    run.refresh_from_db()
+    assert prepared.prepared_dir(run).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_run_revert(actor=admin, run=run)
+    assert not prepared.prepared_dir(run).exists()

@@ -34,6 +34,8 @@ class ScheduleEntry:
 SCHEDULE: tuple[ScheduleEntry, ...] = (
     ScheduleEntry("purge_trash", "daily at 03:00", "veracity.workspace.tasks.trash_purge_run",
                   _("Permanently delete records that have been in the trash longer than the retention window.")),
+    ScheduleEntry("import_prepared_sweep", "daily at 03:20", "veracity.imports.tasks.import_prepared_sweep_task",
+                  _("Delete the checked batches of imports that were never loaded, after a week.")),
     # Each backup run also drills the new backup (alerting admins if it fails) and prunes by retention.
     ScheduleEntry("backup_hourly", "hourly at :15", "veracity.ops.backups.tasks.backup_scheduled_task",
                   _("Hourly backup of the database."), kwargs={"kind": "hourly"}),

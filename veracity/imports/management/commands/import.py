@@ -26,6 +26,9 @@ class Command(BaseCommand):
                             help="resume this run (interrupted, failed, or running in a process that died)")
         parser.add_argument("--restore-indexes", action="store_true",
                             help="recreate the indexes a killed bulk import left dropped, then exit")
+        parser.add_argument("--sweep-prepared", action="store_true",
+                            help="delete the checked batches of dry runs no load will use (finished, reverted, "
+                                 "or left alone for a week), then exit")
         parser.add_argument("--mapping", default="", help="a saved column mapping to use, by name")
         parser.add_argument("--dry-run", action="store_true", help="check only; load nothing")
         parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.CREATE,
@@ -50,6 +53,11 @@ class Command(BaseCommand):
             restored = services.import_indexes_restore(actor=actor)
             console.print(f"Recreated {len(restored)} index(es): {', '.join(restored)}" if restored
                           else "Every index is present.", markup=False)
+            return None
+        if options["sweep_prepared"]:
+            swept = services.import_prepared_sweep()
+            console.print(f"Deleted the checked batches of {len(swept)} file(s)." if swept
+                          else "No checked batches to delete.", markup=False)
             return None
         if options["resume"] is not None:
             return self._resume(console, actor, options["resume"])
