@@ -186,7 +186,14 @@ def cell_rows(lines: pl.DataFrame, orders: pl.DataFrame, month: dt.date) -> pl.D
 
 
 def _insert_frame(model, frame: pl.DataFrame, columns) -> None:
-    _insert(model, tuple(columns), frame.select(columns).iter_rows(), batch=INSERT_BATCH)
+    frame = frame.select(columns)
+    if connection.vendor == "sqlite":
+        # The text Django's SQLite adapters would make of a date and a Decimal (ISO date, str()), made by
+        # Polars for the whole column instead of by a Python adapter per value.
+        frame = frame.with_columns(
+            *(pl.col(name).dt.to_string("%Y-%m-%d") for name, kind in frame.schema.items() if kind == pl.Date),
+            *(pl.col(name).cast(pl.String) for name, kind in frame.schema.items() if isinstance(kind, pl.Decimal)))
+    _insert(model, tuple(columns), frame.iter_rows(), batch=INSERT_BATCH)
 
 
 def _quote(name: str) -> str:
