@@ -115,7 +115,7 @@ def month_lines(start: dt.date, end: dt.date) -> pl.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH):
-            frames.append(pl.DataFrame(rows, schema=schema, orient="row", strict=False))
+            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))   # a value that does not fit raises
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
     return _with_cents(frame).with_columns(pl.col(name).fill_null("") for name in ("region", "industry", "size",
                                                                                    "source"))
