@@ -238,6 +238,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the rows already generated in --data-dir")
     parser.add_argument("--rebuild-only", action="store_true", help="rebuild the rollups (timed) and stop")
     parser.add_argument("--skip-rebuild", action="store_true", help="time against the rollups already built")
+    parser.add_argument("--target-ms", type=float, default=150.0,
+                        help="after the table, profile one request of every dashboard whose p95 misses this")
     args = parser.parse_args()
     if (args.generate_only or args.reuse) and not args.data_dir:
         parser.error("--generate-only and --reuse need --data-dir")
@@ -313,6 +315,7 @@ def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
     print("| range | dashboard | admin median / p95 (ms) | manager (team) median / p95 (ms) |"
           " rep (own) median / p95 (ms) | DuckDB p95 (ms) |")
     print("| --- | --- | --- | --- | --- | --- |", flush=True)
+    worst: dict[str, tuple[float, str, str]] = {}   # dashboard -> (p95, range, role) of its slowest figure
     for label, (date_from, date_to) in ranges.items():
         query = f"date_from={date_from}&date_to={date_to}"
         reference = duck.timings(date_from=date_from, date_to=date_to, repeats=args.repeats)
@@ -323,6 +326,50 @@ def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
             figures = " | ".join(f"{timed[role][0]:.0f} / {timed[role][1]:.0f}" for role in ("admin", "manager", "rep"))
             duck_ms = reference.get(path)
             print(f"| {label} | `{path}` | {figures} | {'—' if duck_ms is None else f'{duck_ms:.0f}'} |", flush=True)
+            role = max(timed, key=lambda name: timed[name][1])
+            if timed[role][1] > worst.get(path, (0.0,))[0]:
+                worst[path] = (timed[role][1], label, role)
+    for path, (p95, label, role) in worst.items():
+        if p95 > args.target_ms:
+            date_from, date_to = ranges[label]
+            profile_request(handler, path, f"date_from={date_from}&date_to={date_to}", cookies[role],
+                            title=f"{path} {label} as {role} (p95 {p95:.0f} ms)")
+
+
+def profile_request(handler, path: str, query: str, cookie: str, *, title: str, top: int = 6) -> None:
+    """One request under cProfile with every SQL statement timed: where a slow dashboard spends its time."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    statements: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(((time.perf_counter() - started) * 1000, sql))
+
+    profiler = cProfile.Profile()
+    with connection.execute_wrapper(timed):
+        started = time.perf_counter()
+        profiler.enable()
+        time_requests(handler, path, query, cookie, 1)
+        profiler.disable()
+        total = (time.perf_counter() - started) * 1000
+    print(f"\n**{title}**: {total:.0f} ms under the profiler, {len(statements)} SQL statements, "
+          f"{sum(ms for ms, _sql in statements):.0f} ms executing them (fetching rows not included); slowest:")
+    for ms, sql in sorted(statements, reverse=True)[:top]:
+        print(f"    {ms:7.1f} ms  {' '.join(sql.split())[:400]}")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"veracity/(analytics|accounts)/", top * 2)
+    print("    cumulative, veracity functions:")
+    for line in out.getvalue().splitlines():
+        if "veracity/" in line:
+            print("    " + line.strip())
 
 
 def incremental_refresh_timings(rollups_refresh) -> str:

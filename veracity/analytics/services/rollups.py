@@ -402,11 +402,14 @@ def _buying_days_rebuild() -> None:
 
 
 def month_cells_rebuild() -> None:
-    """CustomerMonthCell from all buying days (part of the rebuild)."""
+    """CustomerMonthCell from all buying days (part of the rebuild): month_cells_from() summed by the
+    database (a Python pass over every buying day cost minutes at 10M lines)."""
     CustomerMonthCell.objects.all().delete()
-    _insert(CustomerMonthCell, ("month", "previous_month", "owner_id", "days"), (
-        key + (count,) for key, count in month_cells_from(CustomerBuyingDay.objects.values_list(
-            "day", "previous_day", "owner_id").iterator(chunk_size=20000)).items()))
+    cells = CustomerBuyingDay.objects.annotate(
+        month=TruncMonth("day"), previous_month=TruncMonth("previous_day")).values(
+        "month", "previous_month", "owner_id").annotate(days=Count("*")).values_list(
+        "month", "previous_month", "owner_id", "days").order_by()
+    _insert(CustomerMonthCell, ("month", "previous_month", "owner_id", "days"), cells.iterator(chunk_size=5000))
 
 
 CUSTOMER_COPIED = ("owner_id", "industry", "size", "source")
@@ -434,7 +437,10 @@ def rollups_refresh_for_orders(order_ids: Iterable[int], *, only_changed: bool =
     """Bring the rollups up to date for these orders (created, changed, deleted, restored or gone).
 
     Public: an import that writes orders through a fast path calls this with the ids it wrote, after
-    its batch commits (`transaction.on_commit`). Safe to call twice; unknown ids are ignored."""
+    its batch commits (`transaction.on_commit`). Safe to call twice; unknown ids are ignored. Does
+    nothing while a rebuild runs (the scan after it finds these orders by their stamps)."""
+    if rebuild_in_progress(RollupCursor.objects.filter(pk=1).first()):
+        return RefreshResult(orders=0, keys=0)
     ids = sorted({int(pk) for pk in order_ids})
     keys: set[tuple[dt.date, int]] = set(also or ())
     touched = 0
@@ -469,6 +475,13 @@ def rollups_refresh_for_orders(order_ids: Iterable[int], *, only_changed: bool =
     return RefreshResult(orders=touched, keys=len(keys))
 
 
+def rebuild_in_progress(cursor: RollupCursor | None) -> bool:
+    """A rebuild has started and not finished (or was killed): the rollups are incomplete until the next
+    `rollups rebuild` finishes (services/rebuild.py). Refreshes leave them alone meanwhile: the
+    rebuild counts every order as of its start, and the first refresh after it finds what changed since."""
+    return cursor is not None and cursor.scanned_until is None and cursor.rebuilt_at is not None
+
+
 def _cursor() -> RollupCursor:
     cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
     return cursor
@@ -496,6 +509,8 @@ def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
     it is CURSOR_REST old."""
     now = now or timezone.now()
     cursor = RollupCursor.objects.filter(pk=1).first()
+    if rebuild_in_progress(cursor):
+        return RefreshResult(orders=0, keys=0)
     if cursor is not None and cursor.scanned_until is not None and now - cursor.scanned_until < CURSOR_REST:
         since = cursor.scanned_until - SCAN_OVERLAP
         if not _changed_orders(since) and not _transferred_customers(
@@ -507,6 +522,8 @@ def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
 @transaction.atomic
 def _refresh(*, now: dt.datetime) -> RefreshResult:
     cursor = _cursor()
+    if rebuild_in_progress(cursor):
+        return RefreshResult(orders=0, keys=0)
     if cursor.scanned_until is None:
         return rollups_rebuild(now=now)
     changed = _changed_orders(cursor.scanned_until - SCAN_OVERLAP)
@@ -529,70 +546,34 @@ def _months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
 def rollups_rebuild(*, now: dt.datetime | None = None,
                     progress: Callable[[int, int, str], None] | None = None) -> RefreshResult:
     """Throw the rollups away and compute them again from every order line, one month at a time
-    (bounded memory), then record every order's counted key."""
+    (bounded memory), set-based (services/rebuild.py, which also says what a killed rebuild
+    leaves), and record every order's counted key."""
+    from veracity.analytics.services.rebuild import rebuild  # it builds on this module's definitions
+
     if connection.vendor != "sqlite":
-        return _rebuild(now=now, progress=progress)
+        return rebuild(now=now, progress=progress)
     # A month's lines, orders and customers are read in index order, i.e. scattered over the file: with
     # SQLite's default 2 MB page cache a 10M-line rebuild re-read ~80 GB through system calls. A
-    # larger cache and memory-mapped reads for this connection only, put back afterwards.
+    # larger cache and memory-mapped reads for this connection only, put back afterwards. The cache also
+    # bounds how much of each index build (CREATE INDEX sorts the table) SQLite sorts in memory.
+    # secure_delete FAST: Debian's SQLite is built with secure_delete on, which zeroes every page the
+    # rebuild frees (emptying 10M-line rollups wrote a 4.7 GB write-ahead log in one transaction); FAST
+    # still clears deleted content inside pages that stay in use, but does not rewrite freed pages
+    # (the rollups only repeat what the order tables hold anyway).
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         cache_size = cursor.fetchone()[0]
         cursor.execute("PRAGMA mmap_size")
         mmap_size = (cursor.fetchone() or [0])[0]
-        cursor.execute("PRAGMA cache_size=-262144")
+        cursor.execute("PRAGMA secure_delete")
+        secure_delete = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size=-524288")
         cursor.execute("PRAGMA mmap_size=8589934592")
+        cursor.execute("PRAGMA secure_delete=FAST")
     try:
-        return _rebuild(now=now, progress=progress)
+        return rebuild(now=now, progress=progress)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
             cursor.execute(f"PRAGMA mmap_size={int(mmap_size)}")
-
-
-@transaction.atomic
-def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None] | None) -> RefreshResult:
-    now = now or timezone.now()
-    cursor = _cursor()
-    for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, CustomerBuyingDay,
-                  CustomerMonthCell, RollupOrderState):
-        model.objects.all().delete()  # no relations or signals: one DELETE each
-    bounds = Order.objects.filter(status__in=SALE_STATUSES).aggregate(first=Min("order_date"))
-    last = Order.objects.order_by("-order_date").values_list("order_date", flat=True).first()
-    months = _months(bounds["first"], last) if bounds["first"] else []
-    first_days: dict[int, dt.date] = {}   # month by month, in order: a customer's first month sets it
-    for index, (start, end) in enumerate(months, 1):
-        lines, orders = aggregate_lines(sale_lines().filter(order__order_date__range=(start, end)).iterator(
-            chunk_size=5000))
-        month_firsts: dict[int, dt.date] = {}
-        for day, customer, *_rest in orders:
-            if customer not in first_days and (customer not in month_firsts or day < month_firsts[customer]):
-                month_firsts[customer] = day
-        first_days.update(month_firsts)
-        _insert_cells(lines, orders, first_days)
-        _insert_sales_cells(cells_from(lines, orders))
-        if progress:
-            progress(index, len(months) + 1, f"{start:%Y-%m}")
-    _insert(CustomerFirstPurchase, ("customer_id", "first_day"), first_days.items())
-    del first_days
-    _buying_days_rebuild()
-    cohorts = SalesOrderDaily.objects.filter(customer_first_day__isnull=False).annotate(
-        cohort=TruncMonth("customer_first_day"), month=TruncMonth("day")).values("cohort", "month", "owner_id").annotate(
-        customers=Count("customer_id", distinct=True)).values_list("cohort", "month", "owner_id", "customers")
-    _insert(CohortCell, ("cohort", "month", "owner_id", "customers"),
-            ((cohort, month, owner or 0, count) for cohort, month, owner, count in cohorts.iterator(chunk_size=5000)))
-    count = Order.all_objects.count()
-
-    def states():
-        for pk, version, day, customer, deleted, status in Order.all_objects.values_list(
-                "pk", "version", "order_date", "customer_id", "deleted_at", "status").iterator(chunk_size=5000):
-            counted = deleted is None and status in SALE_STATUSES
-            yield pk, version, day if counted else None, customer if counted else None
-
-    _insert(RollupOrderState, ("order_id", "version", "day", "customer_id"), states())
-    if progress:
-        progress(len(months) + 1, len(months) + 1, "done")
-    cursor.scanned_until, cursor.customers_scanned_until = now, now
-    cursor.rebuilt_at = cursor.refreshed_at = timezone.now()
-    cursor.save()
-    return RefreshResult(orders=count, keys=SalesOrderDaily.objects.count())
+            cursor.execute(f"PRAGMA secure_delete={ {0: 'OFF', 2: 'FAST'}.get(secure_delete, 'ON') }")

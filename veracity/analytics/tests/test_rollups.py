@@ -391,3 +391,91 @@ def test_usd_order_is_counted_at_its_booked_rate_in_cents(rep_li):
     row = SalesLineDaily.objects.get()
     # 3 × 33.33 = 99.99 USD × 7.12345678 = 712.2744534… CNY → 71227 cents; no cost known
     assert (row.revenue_cents, row.cost_cents, row.costed_revenue_cents, row.currency) == (71227, 0, 0, "USD")
+
+
+def _index_names() -> dict[str, set[str]]:
+    from django.db import connection
+
+    tables = [model._meta.db_table for model in (SalesLineDaily, SalesOrderDaily, SalesCell, CustomerBuyingDay,
+                                                 CustomerFirstPurchase)]
+    with connection.cursor() as cursor:
+        return {table: {name for name, about in connection.introspection.get_constraints(cursor, table).items()
+                        if about["index"]} for table in tables}
+
+
+def _book_awkward(rep) -> None:
+    """Orders whose cents need care: rates with eight places, half-cent products that only half-up rounds
+    up (0.01 × 0.5, 0.03 × 0.5), fractional quantities, lines with no known cost, two months."""
+    usd_rate(rate="7.12345678")
+    costed, uncosted, half_cent = product(cost_price=Decimal("0.33")), product(cost_price=None), product(cost_price=None)
+    dollars = product(currency="USD", list_price=Decimal("1.00"), cost_price=Decimal("0.07"))
+    buyers = [customer(rep), customer(rep)]
+    rates = ["0.50000000", "0.33333333", "1234.56789012", "0.00012345", "7.12345678", "1"]
+    days = [dt.date(2026, 1, 29), dt.date(2026, 1, 30), dt.date(2026, 1, 31), dt.date(2026, 2, 1),
+            dt.date(2026, 2, 2), dt.date(2026, 2, 27)]
+    for index, rate in enumerate(rates):
+        order = book(buyers[index % 2], days[index % len(days)], [
+            (costed, "0.333", "0.03"), (half_cent, 1, "0.01"), (costed, 3, "33.33", 12.5), (uncosted, "2.5", "0.07")])
+        Order.objects.filter(pk=order.pk).update(exchange_rate=Decimal(rate))
+    book(buyers[0], days[1], [(dollars, 3, "33.33"), (uncosted, "0.001", "0.01")], currency="USD")
+    book(buyers[1], days[2], [(costed, 1, "9.99")], status="draft")   # not a sale
+    # A line whose cost is unknown on an order whose other line has one (costed revenue leaves it out).
+    OrderLine.objects.filter(order__customer=buyers[0], line_no=1).update(unit_cost=None)
+
+
+def test_set_based_rebuild_equals_the_row_by_row_reference_on_awkward_rates_and_missing_costs(rep_li):
+    """The rebuild (Polars, integer cents per distinct amount and rate) gives exactly what aggregate_lines()
+    and cells_from() — the reference the incremental refresh uses — and a direct Decimal computation give."""
+    from veracity.analytics.services.rollups import aggregate_lines, cells_from, sale_lines
+
+    _book_awkward(rep_li)
+    rollups_rebuild()
+    assert_rollups_match()
+    lines, orders = aggregate_lines(sale_lines())
+    assert stored_lines() == lines and stored_orders() == orders
+    assert stored_cells() == {key: tuple(values) for key, values in cells_from(lines, orders).items()}
+    # Half a cent rounds up (half-up, not to even, not a float's guess): 0.01 at 0.5 is 1 cent.
+    half = OrderLine.objects.filter(order__exchange_rate=Decimal("0.5"), unit_price=Decimal("0.01"),
+                                    product__cost_price=None).get()
+    assert SalesLineDaily.objects.get(day=half.order.order_date, customer_id=half.order.customer_id,
+                                      product_id=half.product_id).revenue_cents == 1
+
+
+def test_rebuild_drops_and_builds_again_exactly_the_indexes_the_migrations_made(rep_li):
+    _book_awkward(rep_li)
+    before = _index_names()
+    rollups_rebuild()
+    assert _index_names() == before and all(before.values())
+
+
+def test_a_killed_rebuild_is_marked_incomplete_refreshes_leave_it_and_the_next_rebuild_fixes_it(rep_li, monkeypatch):
+    from veracity.analytics.models import RollupCursor
+    from veracity.analytics.services import rebuild as rebuild_module
+    from veracity.analytics.services.rollups import rebuild_in_progress
+
+    _book_awkward(rep_li)
+    indexes = _index_names()
+    rollups_rebuild()
+    months = []
+
+    def killed_in_the_second_month(lines, orders, month):
+        months.append(month)
+        if len(months) == 2:
+            raise KeyboardInterrupt   # what a SIGINT raises; a SIGKILL leaves the same committed months
+        return original(lines, orders, month)
+
+    original = rebuild_module.cell_rows
+    monkeypatch.setattr(rebuild_module, "cell_rows", killed_in_the_second_month)
+    with pytest.raises(KeyboardInterrupt):
+        rollups_rebuild()
+    monkeypatch.undo()
+    assert rebuild_in_progress(RollupCursor.objects.get(pk=1))
+    assert SalesLineDaily.objects.filter(day__month=1).exists() and not SalesLineDaily.objects.filter(
+        day__month=2).exists()   # January committed, February not: incomplete, and marked so
+    book(Customer.objects.first(), dt.date(2026, 2, 3), [(product(), 2, "4.20")])
+    assert rollups_refresh() == rollups_refresh_for_orders(list(Order.objects.values_list("pk", flat=True)))
+    assert rollups_refresh().orders == 0 and not SalesLineDaily.objects.filter(day__month=2).exists()
+    rollups_rebuild()
+    assert not rebuild_in_progress(RollupCursor.objects.get(pk=1))
+    assert_rollups_match()
+    assert _index_names() == indexes
