@@ -150,6 +150,32 @@ class CustomerMonthCell(models.Model):
         return f"{self.month:%Y-%m} after {self.previous_month}: {self.days}"
 
 
+class ProductPairCell(models.Model):
+    """Baskets that held both products, per month × the basket's owner: a basket is one customer's
+    products on one day (the products dashboard's "bought together"), and its owner is the customer's, so
+    an own or team scope reads its owners' cells. `product_a` < `product_b`. Kept equal to the daily line
+    rows by adding differences on refresh (docs/decisions/0009-bought-together-pair-cells.md)."""
+
+    month = models.DateField()
+    owner_id = models.BigIntegerField(default=0)
+    product_a = models.BigIntegerField()
+    product_b = models.BigIntegerField()
+    baskets = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "owner_id", "product_a", "product_b"],
+                                               name="product_pair_cell_key")]
+        indexes = [
+            # Cover the sums a range's whole months take: all owners (by month), or a scope's owners.
+            models.Index(fields=["month", "product_a", "product_b", "baskets"], name="product_pair_month_cover"),
+            models.Index(fields=["owner_id", "month", "product_a", "product_b", "baskets"],
+                         name="product_pair_owner_cover"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_a}+{self.product_b}: {self.baskets}"
+
+
 class CellGrain(models.TextChoices):
     DAY = "d", _("Day")
     MONTH = "m", _("Month")

@@ -32,6 +32,7 @@ from veracity.analytics.models import (
     SalesLineDaily,
     SalesOrderDaily,
 )
+from veracity.analytics.services.pairs import basket_pairs, pair_cells_apply, pair_cells_rebuild
 from veracity.customers.models import Customer
 from veracity.sales.models import Order, OrderLine
 from veracity.sales.selectors import COUNTED_STATUSES
@@ -287,6 +288,7 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     keys = sorted(keys)
     customers = {customer for _day, customer in keys}
     cohorts_before = _cohort_memberships(customers)
+    pairs_before = basket_pairs(keys)
     changes: dict = {}
     for start in range(0, len(keys), CHUNK):
         chunk = set(keys[start:start + CHUNK])
@@ -306,6 +308,7 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     _first_purchases_refresh(customers)
     _buying_days_refresh(customers)
     _apply_cohort_changes(cohorts_before, _cohort_memberships(customers))
+    pair_cells_apply(pairs_before, basket_pairs(keys))
 
 
 def _first_purchases_refresh(customer_ids: set[int]) -> None:
@@ -576,6 +579,7 @@ def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], Non
     _insert(CustomerFirstPurchase, ("customer_id", "first_day"), first_days.items())
     del first_days
     _buying_days_rebuild()
+    pair_cells_rebuild()
     cohorts = SalesOrderDaily.objects.filter(customer_first_day__isnull=False).annotate(
         cohort=TruncMonth("customer_first_day"), month=TruncMonth("day")).values("cohort", "month", "owner_id").annotate(
         customers=Count("customer_id", distinct=True)).values_list("cohort", "month", "owner_id", "customers")

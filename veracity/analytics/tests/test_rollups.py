@@ -16,13 +16,14 @@ from veracity.analytics.models import (
     CustomerBuyingDay,
     CustomerFirstPurchase,
     CustomerMonthCell,
+    ProductPairCell,
     SalesCell,
     SalesLineDaily,
     SalesOrderDaily,
 )
 from veracity.analytics.selectors.base import DashboardFilters, cell_rows, report_scope
 from veracity.analytics.selectors.customers import cohort_table, customers_dashboard
-from veracity.analytics.selectors.products import products_dashboard
+from veracity.analytics.selectors.products import bought_together_pairs, products_dashboard
 from veracity.analytics.selectors.sales import sales_figures, sales_overview
 from veracity.analytics.services import rollups_rebuild, rollups_refresh, rollups_refresh_for_orders
 from veracity.analytics.services.rollups import CELL_SHAPES, LINE_SHAPES
@@ -154,6 +155,18 @@ def assert_rollups_match():
         month_cells[(day.replace(day=1), previous.replace(day=1) if previous else None, owner)] += 1
     assert {(row.month, row.previous_month, row.owner_id): row.days
             for row in CustomerMonthCell.objects.all()} == dict(month_cells)
+    # Pair cells: per month and owner, the baskets (customer × day) holding both products.
+    baskets = defaultdict(set)
+    for day, customer_id, product_id, _rep, owner, *_rest in lines:
+        baskets[(day, customer_id, owner or 0)].add(product_id)
+    pairs = defaultdict(int)
+    for (day, _customer, owner), products in baskets.items():
+        for first in products:
+            for second in products:
+                if first < second:
+                    pairs[(day.replace(day=1), owner, first, second)] += 1
+    assert {(row.month, row.owner_id, row.product_a, row.product_b): row.baskets
+            for row in ProductPairCell.objects.all()} == dict(pairs)
     cohorts = defaultdict(set)
     for day, customer_id, _rep, owner, *_rest in orders:
         cohorts[(firsts[customer_id].replace(day=1), day.replace(day=1), owner)].add(customer_id)
@@ -191,6 +204,18 @@ def direct_scoped(user, date_from: dt.date, date_to: dt.date) -> dict:
             figures["channels"][order.channel] += revenue
             figures["days"][order.order_date] += revenue
             figures["products"][line.product.sku] += revenue
+    baskets = defaultdict(set)
+    for customer_id, day, product_id in OrderLine.objects.filter(order__in=reached.filter(
+            order_date__range=(date_from, date_to))).values_list("order__customer_id", "order__order_date", "product_id"):
+        baskets[(customer_id, day)].add(product_id)
+    pairs = defaultdict(int)
+    for products in baskets.values():
+        for first in products:
+            for second in products:
+                if first < second:
+                    pairs[(first, second)] += 1
+    figures["pairs"] = sorted(((a, b, times) for (a, b), times in pairs.items()),
+                              key=lambda pair: (-pair[2], pair[0], pair[1]))
     figures["new"] = sum(1 for customer_id in figures["customers"] if date_from <= firsts[customer_id] <= date_to)
     figures["customers"] = len(figures["customers"])
     cohort_start = max(date_from.replace(day=1), dt.date(date_to.year - (date_to.month < 12), date_to.month % 12 + 1, 1))
@@ -224,6 +249,7 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
     figures["days"] = {row[0]: _cents(row[1]) for row in trend.rows if row[1]} if filters.days <= 92 else None
     figures["products"] = {row[0]: _cents(row[2]) for row in products_dashboard(user=user, filters=filters)["all"].rows
                            if row[2]}
+    figures["pairs"] = bought_together_pairs(user, filters, top=10_000)
     table = cohort_table(user=user, filters=filters)
     sizes = {dt.date.fromisoformat(row[0] + "-01"): row[1] for row in table.rows}
     active = {}
@@ -362,7 +388,8 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
     assert_rollups_match()
     assert assert_scoped_dashboards_match(viewers, ranges) > 0
     assert SalesLineDaily.objects.exists() and SalesCell.objects.filter(grain="m").exists()
-    assert CohortCell.objects.exists()
+    assert CohortCell.objects.exists() and ProductPairCell.objects.exists()
+    assert bought_together_pairs(admin, DashboardFilters(date_from=ranges[0][0], date_to=ranges[0][1]))
 
 
 def Customer_deleted(who) -> bool:  # noqa: N802 - reads like the question it asks
