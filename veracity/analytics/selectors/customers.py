@@ -192,7 +192,9 @@ def _cohorts_from_cells(user, cohort_start: dt.date, date_to: dt.date) -> tuple[
         elif month <= date_to:
             active[(cohort, offset)] += customers
     if people is not None:
-        others = SalesOrderDaily.objects.filter(salesperson_id__in=people).exclude(owner_id__in=people)
+        # Rows before the first cohort month belong to customers who first bought before it (not counted).
+        others = SalesOrderDaily.objects.filter(salesperson_id__in=people, day__gte=cohort_start).exclude(
+            owner_id__in=people)
         more_sizes, more_active = _cohorts_direct(others, cohort_start, date_to)
         for key, count in more_sizes.items():
             sizes[key] += count

@@ -2,6 +2,7 @@
 together (by the same customer on the same day)."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -61,6 +62,10 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
                Column("quantity", _("Quantity"), "decimal"), Column("orders", _("Orders"), "int"),
                Column("growth", _("Growth vs previous %"), "percent"), Column("abc", _("ABC class"))]
 
+    # One reverse() for every row's link (the list of all products sold has thousands): the product goes
+    # last, as orders_url(filters, product=pk) would put it.
+    orders_base = orders_url(filters)
+
     def table(key, title, product_ids, chart=None):
         result = Table(key, title, list(columns), chart=chart)
         for pk in product_ids:
@@ -68,7 +73,7 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
             before = (previous.get(pk) or {}).get("revenue")
             result.rows.append((skus.get(pk, ""), names.get(pk, ""), money(row["revenue"] or 0), row["quantity"] or 0,
                                 row["orders"] or 0, percent(change(row["revenue"] or 0, before)), classes.get(pk, "")))
-            result.links.append(orders_url(filters, product=pk))
+            result.links.append(f"{orders_base}&{urlencode({'product': pk})}")
         return result
 
     ranked = sorted(current, key=lambda pk: (-(current[pk]["revenue"] or 0), pk))
