@@ -178,6 +178,31 @@ class ProductPairCell(models.Model):
         return f"{self.month:%Y-%m} {self.product_a}+{self.product_b}: {self.baskets}"
 
 
+class CustomerValueMonthCell(models.Model):
+    """Customers' buying days per month × the month of the previous buying day × owner, for one value of
+    a customer field (industry, size, source) or of the order's region, with their revenue and orders: the
+    customers dashboard's "by industry / size / source / region" for a range's whole months, as
+    CustomerMonthCell does for the overview's customer count. For region the previous day is the
+    customer's previous day in that region. `owner_id` -1 holds the sum over all owners (an all scope
+    reads a few hundred cells a month instead of every owner's)."""
+
+    field = models.CharField(max_length=16)
+    value = models.CharField(max_length=32, default="")
+    month = models.DateField()
+    previous_month = models.DateField(null=True)
+    owner_id = models.BigIntegerField(default=0)
+    days = models.PositiveIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "month", "field", "value", "previous_month", "days",
+                                        "revenue_cents", "orders"], name="customer_value_month_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value} {self.month:%Y-%m} after {self.previous_month}: {self.days}"
+
+
 class CellGrain(models.TextChoices):
     DAY = "d", _("Day")
     MONTH = "m", _("Month")

@@ -33,6 +33,7 @@ from veracity.analytics.models import (
     SalesOrderDaily,
 )
 from veracity.analytics.services.pairs import basket_pairs, pair_cells_apply, pair_cells_rebuild
+from veracity.analytics.services.value_cells import value_cells_apply, value_cells_for, value_cells_rebuild
 from veracity.customers.models import Customer
 from veracity.sales.models import Order, OrderLine
 from veracity.sales.selectors import COUNTED_STATUSES
@@ -289,6 +290,7 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     customers = {customer for _day, customer in keys}
     cohorts_before = _cohort_memberships(customers)
     pairs_before = basket_pairs(keys)
+    values_before = value_cells_for(customers)
     changes: dict = {}
     for start in range(0, len(keys), CHUNK):
         chunk = set(keys[start:start + CHUNK])
@@ -309,6 +311,7 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     _buying_days_refresh(customers)
     _apply_cohort_changes(cohorts_before, _cohort_memberships(customers))
     pair_cells_apply(pairs_before, basket_pairs(keys))
+    value_cells_apply(values_before, value_cells_for(customers))
 
 
 def _first_purchases_refresh(customer_ids: set[int]) -> None:
@@ -580,6 +583,7 @@ def _rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], Non
     del first_days
     _buying_days_rebuild()
     pair_cells_rebuild()
+    value_cells_rebuild()
     cohorts = SalesOrderDaily.objects.filter(customer_first_day__isnull=False).annotate(
         cohort=TruncMonth("customer_first_day"), month=TruncMonth("day")).values("cohort", "month", "owner_id").annotate(
         customers=Count("customer_id", distinct=True)).values_list("cohort", "month", "owner_id", "customers")

@@ -16,6 +16,7 @@ from veracity.analytics.models import (
     CustomerBuyingDay,
     CustomerFirstPurchase,
     CustomerMonthCell,
+    CustomerValueMonthCell,
     ProductPairCell,
     SalesCell,
     SalesLineDaily,
@@ -155,6 +156,29 @@ def assert_rollups_match():
         month_cells[(day.replace(day=1), previous.replace(day=1) if previous else None, owner)] += 1
     assert {(row.month, row.previous_month, row.owner_id): row.days
             for row in CustomerMonthCell.objects.all()} == dict(month_cells)
+    # Value cells: per field value, month, month of the previous day with that value (for region: in
+    # that region) and owner (and -1: all owners), the days bought, revenue and orders.
+    value_days = defaultdict(lambda: [0, 0])
+    owners = {}
+    for (day, customer_id, _rep, owner, _channel, region, _currency, industry, size, source), values in orders.items():
+        owners[customer_id] = owner or 0
+        for field, value in (("industry", industry), ("size", size), ("source", source), ("region", region)):
+            figures = value_days[(customer_id, field, value, day)]
+            figures[0] += values[0]
+            figures[1] += values[4]
+    expected_values = defaultdict(lambda: [0, 0, 0])
+    for (customer_id, field, value, day), (revenue, order_count) in value_days.items():
+        earlier = [other for (who, name, kept, other) in value_days
+                   if (who, name, kept) == (customer_id, field, value) and other < day]
+        previous = max(earlier).replace(day=1) if earlier else None
+        for holder in (owners[customer_id], -1):
+            cell = expected_values[(field, value, day.replace(day=1), previous, holder)]
+            cell[0] += 1
+            cell[1] += revenue
+            cell[2] += order_count
+    assert {(row.field, row.value, row.month, row.previous_month, row.owner_id): [row.days, row.revenue_cents,
+                                                                                   row.orders]
+            for row in CustomerValueMonthCell.objects.all()} == dict(expected_values)
     # Pair cells: per month and owner, the baskets (customer × day) holding both products.
     baskets = defaultdict(set)
     for day, customer_id, product_id, _rep, owner, *_rest in lines:
@@ -188,19 +212,20 @@ def direct_scoped(user, date_from: dt.date, date_to: dt.date) -> dict:
     reached = counted.filter(scope_q(user, report_scope(user), OWNER_PATHS[Resource.ORDER]))
     figures = {"revenue": 0, "orders": 0, "customers": set(), "channels": defaultdict(int), "days": defaultdict(int),
                "products": defaultdict(int)}
-    by_field = {field: defaultdict(lambda: [0, set(), 0]) for field in ("industry", "size", "source")}
+    by_field = {field: defaultdict(lambda: [0, set(), 0]) for field in ("industry", "size", "source", "region")}
     for order in reached.filter(order_date__range=(date_from, date_to)).prefetch_related("lines"):
         figures["orders"] += 1
         figures["customers"].add(order.customer_id)
         buyer = Customer.all_objects.get(pk=order.customer_id)
         for field, sums in by_field.items():
-            sums[getattr(buyer, field)][1].add(order.customer_id)
-            sums[getattr(buyer, field)][2] += 1
+            holder = order if field == "region" else buyer
+            sums[getattr(holder, field) or ""][1].add(order.customer_id)
+            sums[getattr(holder, field) or ""][2] += 1
         for line in order.lines.all():
             revenue = _cents(line.net_amount * order.exchange_rate)
             figures["revenue"] += revenue
             for field, sums in by_field.items():
-                sums[getattr(buyer, field)][0] += revenue
+                sums[getattr(order if field == "region" else buyer, field) or ""][0] += revenue
             figures["channels"][order.channel] += revenue
             figures["days"][order.order_date] += revenue
             figures["products"][line.product.sku] += revenue
@@ -260,7 +285,7 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
                 active[(cohort, offset)] = round(float(share) * row[1] / 100)
     figures["cohorts"] = (sizes, active)
     tables = customers_dashboard(user=user, filters=filters)
-    for field in ("industry", "size", "source"):
+    for field in ("industry", "size", "source", "region"):
         labels = {str(label): value for value, label in _choices(field)}
         figures[field] = {labels.get(row[0], row[0]): (_cents(row[1]), row[2], row[3]) for row in tables[field].rows}
     return figures
@@ -269,7 +294,10 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
 def _choices(field: str) -> list[tuple]:
     from veracity.customers.models import CompanySize, CustomerSource, Industry
 
-    return [("", "Unknown"), *{"industry": Industry, "size": CompanySize, "source": CustomerSource}[field].choices]
+    from veracity.sales.models import Region
+
+    return [("", "Unknown"), *{"industry": Industry, "size": CompanySize, "source": CustomerSource,
+                               "region": Region}[field].choices]
 
 
 def assert_scoped_dashboards_match(users, ranges) -> int:
@@ -321,7 +349,8 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
                 # Usually the owner sells; sometimes another rep (reached by scope as salesperson only).
                 book(who, rng.choice(days), some_lines(currency), currency=currency,
                      salesperson=rng.choice([who.owner, who.owner, rng.choice(reps)]),
-                     channel=rng.choice(["direct", "online"]), status=rng.choice(["confirmed", "confirmed", "draft"]))
+                     channel=rng.choice(["direct", "online"]), status=rng.choice(["confirmed", "confirmed", "draft"]),
+                     region=rng.choice(["north", "south", ""]))
         elif action == "transfer":
             who = rng.choice(customers)
             who.refresh_from_db()
