@@ -293,7 +293,6 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
 
 def _choices(field: str) -> list[tuple]:
     from veracity.customers.models import CompanySize, CustomerSource, Industry
-
     from veracity.sales.models import Region
 
     return [("", "Unknown"), *{"industry": Industry, "size": CompanySize, "source": CustomerSource,
