@@ -195,7 +195,22 @@ def _by_customer_fields(user, filters: DashboardFilters) -> dict[str, list[tuple
                 {} if region_done else {"region": None})
     else:
         others = rollup_rows(user=user, filters=filters)
-    for field in (*CUSTOMER_FIELDS, *(("region",) if region_done else ())):
+    fields = (*CUSTOMER_FIELDS, *(("region",) if region_done else ()))
+    if others.model is SalesOrderDaily and region_done:
+        # Customers reached only as salesperson: their rows read once, counted per value here (one pass
+        # instead of one grouped query per field over the same rows).
+        customers: dict[tuple, set] = defaultdict(set)
+        for *values, customer, revenue, orders in others.values_list(*fields, "customer_id", "revenue_cents",
+                                                                      "orders"):
+            for field, value in zip(fields, values, strict=True):
+                figures = sums[field][value or ""]
+                figures[0] += revenue or 0
+                figures[2] += orders or 0
+                customers[(field, value or "")].add(customer)
+        for (field, value), reached in customers.items():
+            sums[field][value][1] += len(reached)
+        return {field: _sorted(values) for field, values in sums.items()}
+    for field in fields:
         # Line rows (a category filter) do not carry the customer's fields: those join the customer.
         path = field if others.model is SalesOrderDaily or field == "region" else f"customer__{field}"
         add(others.values_list(path).annotate(
