@@ -146,14 +146,20 @@ def _value_cells_owned(user, filters: DashboardFilters, whole: tuple[dt.date, dt
     if not edges:
         return sums
     edge_q = reduce(operator.or_, (Q(day__range=edge) for edge in edges))
-    not_in_whole = ~Exists(CustomerBuyingDay.objects.filter(customer_id=OuterRef("customer_id"), day__gte=start,
-                                                            day__lt=end))
-    for industry, size, source, revenue, customers, count in days.filter(edge_q).values_list(
-            *CUSTOMER_FIELDS).annotate(revenue=Sum("revenue_cents"), customers=Count(
-            "customer_id", distinct=True, filter=not_in_whole), count=Sum("orders")).values_list(
-            *CUSTOMER_FIELDS, "revenue", "customers", "count").order_by():
-        for field, value in zip(CUSTOMER_FIELDS, (industry, size, source), strict=True):
-            add(field, value, revenue, customers, count)
+    # Buying days carry the customer's next one, so no lookup per row (as the overview counts): a ragged
+    # start counts its customers' first days in the range less their last days there followed by one in
+    # [m0, b] (counted later); a ragged end counts its days whose previous one is before m0.
+    for edge in edges:
+        counted = first_in_range_q(filters) if edge[1] < start else (
+            Q(previous_day__isnull=True) | Q(previous_day__lt=start))
+        # At the end edge nothing follows in [m0, b] that is not counted there: next_day is after it.
+        again = Q(next_day__range=(start, filters.date_to)) if edge[1] < start else Q(next_day__lt=edge[0])
+        for industry, size, source, revenue, customers, later, count in days.filter(day__range=edge).values_list(
+                *CUSTOMER_FIELDS).annotate(revenue=Sum("revenue_cents"), customers=Count("day", filter=counted),
+                                           later=Count("day", filter=again), count=Sum("orders")).values_list(
+                *CUSTOMER_FIELDS, "revenue", "customers", "later", "count").order_by():
+            for field, value in zip(CUSTOMER_FIELDS, (industry, size, source), strict=True):
+                add(field, value, revenue, (customers or 0) - (later or 0), count)
     not_in_whole = ~Exists(SalesOrderDaily.objects.filter(customer_id=OuterRef("customer_id"), region=OuterRef(
         "region"), day__gte=start, day__lt=end))
     for region, revenue, customers, count in orders.filter(edge_q).values("region").annotate(
