@@ -116,7 +116,8 @@ def _value_cells_owned(user, filters: DashboardFilters, whole: tuple[dt.date, dt
     """Revenue, customers and orders by industry, size, source and region among the customers the scope
     reaches as owner, for a range with whole months [m0, m1): the month cells of [m0, m1) count each
     customer whose first day there with that value has no earlier one since m0 (previous month before
-    m0); the ragged ends add their sums and the customers with no day of that value in [m0, m1)."""
+    m0); the ragged ends add their sums and their customers not counted there: for the customer's fields
+    by the buying days' previous and next day, for region by a lookup of a day in that region in [m0, m1)."""
     start, end = whole
     scope = report_scope(user)
     cells = CustomerValueMonthCell.objects.filter(month__gte=start, month__lt=end)

@@ -1,5 +1,5 @@
 """Month cells for the customers dashboard's figures by industry, size, source and region
-(`CustomerValueMonthCell`, docs/decisions/0007-analytics-cells.md, amendment of 2026-12-01 (2)).
+(`CustomerValueMonthCell`, docs/decisions/0007-analytics-cells.md, the later amendment of 2026-12-01).
 
 They are a function of each customer's daily order rows alone, so the refresh takes a touched customer's
 share before and after it recomputes the keys (`value_cells_for`) and adds the difference
