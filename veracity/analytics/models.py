@@ -47,6 +47,8 @@ class SalesLineDaily(models.Model):
             models.Index(fields=["customer", "day"]),
             models.Index(fields=["owner", "day"]),
             models.Index(fields=["salesperson", "day"]),
+            # Covers a range's baskets (bought together) and their scope without reading the table.
+            models.Index(fields=["day", "customer", "product", "owner", "salesperson"], name="line_daily_basket_cover"),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +150,57 @@ class CustomerMonthCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} after {self.previous_month}: {self.days}"
+
+
+class ProductPairCell(models.Model):
+    """Baskets that held both products, per month × the basket's owner: a basket is one customer's
+    products on one day (the products dashboard's "bought together"), and its owner is the customer's, so
+    an own or team scope reads its owners' cells. `product_a` < `product_b`. Kept equal to the daily line
+    rows by adding differences on refresh (docs/decisions/0009-bought-together-pair-cells.md)."""
+
+    month = models.DateField()
+    owner_id = models.BigIntegerField(default=0)
+    product_a = models.BigIntegerField()
+    product_b = models.BigIntegerField()
+    baskets = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "owner_id", "product_a", "product_b"],
+                                               name="product_pair_cell_key")]
+        indexes = [
+            # Cover the sums a range's whole months take: all owners (by month), or a scope's owners.
+            models.Index(fields=["month", "product_a", "product_b", "baskets"], name="product_pair_month_cover"),
+            models.Index(fields=["owner_id", "month", "product_a", "product_b", "baskets"],
+                         name="product_pair_owner_cover"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_a}+{self.product_b}: {self.baskets}"
+
+
+class CustomerValueMonthCell(models.Model):
+    """Customers' buying days per month × the month of the previous buying day × owner, for one value of
+    a customer field (industry, size, source) or of the order's region, with their revenue and orders: the
+    customers dashboard's "by industry / size / source / region" for a range's whole months, as
+    CustomerMonthCell does for the overview's customer count. For region the previous day is the
+    customer's previous day in that region. `owner_id` -1 holds the sum over all owners (an all scope
+    reads a few hundred cells a month instead of every owner's)."""
+
+    field = models.CharField(max_length=16)
+    value = models.CharField(max_length=32, default="")
+    month = models.DateField()
+    previous_month = models.DateField(null=True)
+    owner_id = models.BigIntegerField(default=0)
+    days = models.PositiveIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "month", "field", "value", "previous_month", "days",
+                                        "revenue_cents", "orders"], name="customer_value_month_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value} {self.month:%Y-%m} after {self.previous_month}: {self.days}"
 
 
 class CellGrain(models.TextChoices):

@@ -2,10 +2,12 @@
 retention by first-purchase month."""
 
 import datetime as dt
+import operator
 from collections import defaultdict
+from functools import reduce
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,8 +15,10 @@ from django.utils.translation import gettext as _
 from veracity.accounts.models import Scope
 from veracity.analytics.models import (
     CohortCell,
+    CustomerBuyingDay,
     CustomerFirstPurchase,
     CustomerRfm,
+    CustomerValueMonthCell,
     RfmSegment,
     SalesOrderDaily,
 )
@@ -31,8 +35,10 @@ from veracity.analytics.selectors.base import (
     rollup_rows,
     scope_people,
     scoped_rows,
+    whole_months,
 )
 from veracity.analytics.selectors.sales import orders_url
+from veracity.analytics.services.value_cells import ALL_OWNERS
 from veracity.customers.models import CompanySize, Customer, CustomerSource, Industry
 from veracity.customers.selectors import customer_list
 from veracity.sales.models import Region
@@ -106,41 +112,118 @@ def _sorted(sums: dict) -> list[tuple]:
     return sorted(((value, *figures) for value, figures in sums.items()), key=lambda row: (-(row[1] or 0), row[0]))
 
 
-def _by_customer_fields(user, filters: DashboardFilters) -> dict[str, list[tuple]]:
-    """Revenue, customers and orders by the customer's industry, size and source: one pass over the
-    buying days grouped by all three (each customer once per range: its first buying day in it), plus
-    the customers reached only as salesperson; with an order-attribute filter, over the daily rows."""
-    sums = {field: defaultdict(lambda: [0, 0, 0]) for field in CUSTOMER_FIELDS}
+def _value_cells_owned(user, filters: DashboardFilters, whole: tuple[dt.date, dt.date]) -> dict[str, dict]:
+    """Revenue, customers and orders by industry, size, source and region among the customers the scope
+    reaches as owner, for a range with whole months [m0, m1): the month cells of [m0, m1) count each
+    customer whose first day there with that value has no earlier one since m0 (previous month before
+    m0); the ragged ends add their sums and their customers not counted there: for the customer's fields
+    by the buying days' previous and next day, for region by a lookup of a day in that region in [m0, m1)."""
+    start, end = whole
+    scope = report_scope(user)
+    cells = CustomerValueMonthCell.objects.filter(month__gte=start, month__lt=end)
+    days = CustomerBuyingDay.objects.all()
+    orders = SalesOrderDaily.objects.all()
+    if scope == Scope.ALL:
+        cells = cells.filter(owner_id=ALL_OWNERS)
+    else:
+        people = scope_people(user, scope)
+        cells = cells.filter(owner_id__in=people)
+        days, orders = days.filter(owner_id__in=people), orders.filter(owner_id__in=people)
+    sums = {field: defaultdict(lambda: [0, 0, 0]) for field in (*CUSTOMER_FIELDS, "region")}
 
-    def add(rows):
-        for industry, size, source, revenue, customers, orders in rows:
+    def add(field, value, revenue, customers, count):
+        figures = sums[field][value or ""]
+        figures[0] += revenue or 0
+        figures[1] += customers or 0
+        figures[2] += count or 0
+
+    for field, value, revenue, customers, count in cells.values("field", "value").annotate(
+            revenue=Sum("revenue_cents"), customers=Sum("days", filter=Q(previous_month__isnull=True) | Q(
+                previous_month__lt=start)), count=Sum("orders")).values_list(
+            "field", "value", "revenue", "customers", "count").order_by():
+        add(field, value, revenue, customers, count)
+    edges = [edge for edge in ((filters.date_from, start - dt.timedelta(days=1)), (end, filters.date_to))
+             if edge[0] <= edge[1]]
+    if not edges:
+        return sums
+    edge_q = reduce(operator.or_, (Q(day__range=edge) for edge in edges))
+    # Buying days carry the customer's next one, so no lookup per row (as the overview counts): a ragged
+    # start counts its customers' first days in the range less their last days there followed by one in
+    # [m0, b] (counted later); a ragged end counts its days whose previous one is before m0.
+    for edge in edges:
+        counted = first_in_range_q(filters) if edge[1] < start else (
+            Q(previous_day__isnull=True) | Q(previous_day__lt=start))
+        # At the end edge nothing follows in [m0, b] that is not counted there: next_day is after it.
+        again = Q(next_day__range=(start, filters.date_to)) if edge[1] < start else Q(next_day__lt=edge[0])
+        for industry, size, source, revenue, customers, later, count in days.filter(day__range=edge).values_list(
+                *CUSTOMER_FIELDS).annotate(revenue=Sum("revenue_cents"), customers=Count("day", filter=counted),
+                                           later=Count("day", filter=again), count=Sum("orders")).values_list(
+                *CUSTOMER_FIELDS, "revenue", "customers", "later", "count").order_by():
             for field, value in zip(CUSTOMER_FIELDS, (industry, size, source), strict=True):
+                add(field, value, revenue, (customers or 0) - (later or 0), count)
+    not_in_whole = ~Exists(SalesOrderDaily.objects.filter(customer_id=OuterRef("customer_id"), region=OuterRef(
+        "region"), day__gte=start, day__lt=end))
+    for region, revenue, customers, count in orders.filter(edge_q).values("region").annotate(
+            revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True, filter=not_in_whole),
+            count=Sum("orders")).values_list("region", "revenue", "customers", "count").order_by():
+        add("region", region, revenue, customers, count)
+    return sums
+
+
+def _by_customer_fields(user, filters: DashboardFilters) -> dict[str, list[tuple]]:
+    """Revenue, customers and orders by the customer's industry, size and source (and by the order's
+    region): among customers reached as owner, month cells for whole months and buying days for the rest
+    (each customer once per range), plus the customers reached only as salesperson from their daily rows;
+    with an order-attribute filter, everything over the daily rows."""
+    sums = {field: defaultdict(lambda: [0, 0, 0]) for field in (*CUSTOMER_FIELDS, "region")}
+
+    def add(rows, fields=CUSTOMER_FIELDS):
+        for *values, revenue, customers, orders in rows:
+            for field, value in zip(fields, values, strict=True):
                 figures = sums[field][value or ""]
                 figures[0] += revenue or 0
                 figures[1] += customers or 0
                 figures[2] += orders or 0
 
     split = buying_days(user=user, filters=filters)
+    whole = whole_months(filters.date_from, filters.date_to)
+    region_done = False
     if split is not None:
         owned, others = split
-        add(owned.values_list(*CUSTOMER_FIELDS).annotate(revenue=Sum("revenue_cents"), customers=Count(
-            "day", filter=first_in_range_q(filters)), orders=Sum("orders")).values_list(
-            *CUSTOMER_FIELDS, "revenue", "customers", "orders").order_by())
+        if whole is not None:
+            sums = _value_cells_owned(user, filters, whole)
+            region_done = True
+        else:
+            add(owned.values_list(*CUSTOMER_FIELDS).annotate(revenue=Sum("revenue_cents"), customers=Count(
+                "day", filter=first_in_range_q(filters)), orders=Sum("orders")).values_list(
+                *CUSTOMER_FIELDS, "revenue", "customers", "orders").order_by())
         if others.query.is_empty():
-            return {field: _sorted(values) for field, values in sums.items()}
+            return {field: _sorted(values) for field, values in sums.items()} | (
+                {} if region_done else {"region": None})
     else:
         others = rollup_rows(user=user, filters=filters)
-    for field in CUSTOMER_FIELDS:
+    fields = (*CUSTOMER_FIELDS, *(("region",) if region_done else ()))
+    if others.model is SalesOrderDaily and region_done:
+        # Customers reached only as salesperson: their rows read once, counted per value here (one pass
+        # instead of one grouped query per field over the same rows).
+        customers: dict[tuple, set] = defaultdict(set)
+        for *values, customer, revenue, orders in others.values_list(*fields, "customer_id", "revenue_cents",
+                                                                      "orders"):
+            for field, value in zip(fields, values, strict=True):
+                figures = sums[field][value or ""]
+                figures[0] += revenue or 0
+                figures[2] += orders or 0
+                customers[(field, value or "")].add(customer)
+        for (field, value), reached in customers.items():
+            sums[field][value][1] += len(reached)
+        return {field: _sorted(values) for field, values in sums.items()}
+    for field in fields:
         # Line rows (a category filter) do not carry the customer's fields: those join the customer.
-        path = field if others.model is SalesOrderDaily else f"customer__{field}"
-        for value, revenue, customers, orders in others.values_list(path).annotate(
-                revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True),
-                orders=Sum("orders")).values_list(path, "revenue", "customers", "orders").order_by():
-            figures = sums[field][value or ""]
-            figures[0] += revenue or 0
-            figures[1] += customers or 0
-            figures[2] += orders or 0
-    return {field: _sorted(values) for field, values in sums.items()}
+        path = field if others.model is SalesOrderDaily or field == "region" else f"customer__{field}"
+        add(others.values_list(path).annotate(
+            revenue=Sum("revenue_cents"), customers=Count("customer_id", distinct=True),
+            orders=Sum("orders")).values_list(path, "revenue", "customers", "orders").order_by(), (field,))
+    return {field: _sorted(values) for field, values in sums.items()} | ({} if region_done else {"region": None})
 
 
 def _by_region(user, filters: DashboardFilters) -> list[tuple]:
@@ -192,7 +275,9 @@ def _cohorts_from_cells(user, cohort_start: dt.date, date_to: dt.date) -> tuple[
         elif month <= date_to:
             active[(cohort, offset)] += customers
     if people is not None:
-        others = SalesOrderDaily.objects.filter(salesperson_id__in=people).exclude(owner_id__in=people)
+        # Rows before the first cohort month belong to customers who first bought before it (not counted).
+        others = SalesOrderDaily.objects.filter(salesperson_id__in=people, day__gte=cohort_start).exclude(
+            owner_id__in=people)
         more_sizes, more_active = _cohorts_direct(others, cohort_start, date_to)
         for key, count in more_sizes.items():
             sizes[key] += count
@@ -255,7 +340,8 @@ def customers_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
     return {
         "segments": segments,
         "industry": _customer_field_table(filters, "industry", _("Industry"), Industry.choices, by_field["industry"]),
-        "region": _customer_field_table(filters, "region", _("Region"), Region.choices, _by_region(user, filters)),
+        "region": _customer_field_table(filters, "region", _("Region"), Region.choices,
+                                        by_field["region"] if by_field["region"] is not None else _by_region(user, filters)),
         "size": _customer_field_table(filters, "size", _("Company size"), CompanySize.choices, by_field["size"]),
         "source": _customer_field_table(filters, "source", _("Source"), CustomerSource.choices, by_field["source"]),
         "cohorts": cohort_table(user=user, filters=filters),

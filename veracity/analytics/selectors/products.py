@@ -1,12 +1,18 @@
 """The products dashboard: best and worst sellers, growth, ABC (Pareto) classes and products bought
 together (by the same customer on the same day)."""
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from veracity.accounts.models import Scope
+from veracity.analytics.models import ProductPairCell, SalesLineDaily
 from veracity.analytics.selectors.base import (
+    ORDER_ATTRIBUTE_FILTERS,
     Column,
     DashboardFilters,
     Table,
@@ -15,7 +21,11 @@ from veracity.analytics.selectors.base import (
     money,
     percent,
     quantity_value,
+    report_scope,
     rollup_rows,
+    rollup_scope_q,
+    scope_people,
+    whole_months,
 )
 from veracity.analytics.selectors.sales import orders_url
 from veracity.catalog.models import Product
@@ -53,6 +63,10 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
                Column("quantity", _("Quantity"), "decimal"), Column("orders", _("Orders"), "int"),
                Column("growth", _("Growth vs previous %"), "percent"), Column("abc", _("ABC class"))]
 
+    # One reverse() for every row's link (the list of all products sold has thousands): the product goes
+    # last, as orders_url(filters, product=pk) would put it.
+    orders_base = orders_url(filters)
+
     def table(key, title, product_ids, chart=None):
         result = Table(key, title, list(columns), chart=chart)
         for pk in product_ids:
@@ -60,7 +74,7 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
             before = (previous.get(pk) or {}).get("revenue")
             result.rows.append((skus.get(pk, ""), names.get(pk, ""), money(row["revenue"] or 0), quantity_value(row["quantity"]),
                                 row["orders"] or 0, percent(change(row["revenue"] or 0, before)), classes.get(pk, "")))
-            result.links.append(orders_url(filters, product=pk))
+            result.links.append(f"{orders_base}&{urlencode({'product': pk})}")
         return result
 
     ranked = sorted(current, key=lambda pk: (-(current[pk]["revenue"] or 0), pk))
@@ -83,22 +97,75 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
     }
 
 
+PAIRS_TOP = 15
+
+
+def _sql(queryset) -> tuple[str, tuple] | None:
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:   # nothing can match (a team with no members)
+        return None
+
+
+def _basket_rows(user, filters: DashboardFilters) -> tuple[list, list[tuple[str, tuple]]]:
+    """Where bought-together pairs come from: ([pair-cell querysets], [basket-row SQL parts]).
+
+    Without an order-attribute filter, the range's whole months read the pair cells (of the scope's owners)
+    and the basket rows are the ragged ends' daily line rows plus, for an own or team scope, the whole
+    months' rows reached only as salesperson (their owner is outside the scope, so no cell of theirs is
+    read). Each basket (one customer and day) is in exactly one part. With such a filter, every basket row
+    of the range (the filter is on the rows, not on baskets)."""
+    whole = whole_months(filters.date_from, filters.date_to)
+    if whole is None or any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS):
+        rows = rollup_rows(user=user, filters=filters, lines=True)
+        sql = _sql(rows.values("day", "customer_id", "product_id").distinct())
+        return [], [sql] if sql else []
+    scope = report_scope(user)
+    cells = ProductPairCell.objects.filter(month__gte=whole[0], month__lt=whole[1])
+    parts = []
+    if scope != Scope.ALL:
+        people = scope_people(user, scope)
+        cells = cells.filter(owner_id__in=people)
+        parts.append(SalesLineDaily.objects.filter(day__gte=whole[0], day__lt=whole[1], salesperson_id__in=people)
+                     .exclude(owner_id__in=people))
+    for edge in ((filters.date_from, whole[0] - dt.timedelta(days=1)), (whole[1], filters.date_to)):
+        if edge[0] <= edge[1]:
+            parts.append(SalesLineDaily.objects.filter(rollup_scope_q(user, scope, edge), day__range=edge))
+    sqls = [sql for sql in (_sql(part.values("day", "customer_id", "product_id").distinct()) for part in parts) if sql]
+    return [cells], sqls
+
+
+def bought_together_pairs(user, filters: DashboardFilters, *, top: int = PAIRS_TOP) -> list[tuple[int, int, int]]:
+    """The `top` pairs of products bought by the same customer on the same day in the range, within the
+    user's report scope: (product a, product b, baskets), most frequent first, ties by product id. Whole
+    months read ProductPairCell, the rest is a self-join over the basket rows; one statement adds them."""
+    cells, baskets = _basket_rows(user, filters)
+    prefix, unions, params = "", [], []
+    if baskets:
+        prefix = "WITH basket AS (" + " UNION ALL ".join(
+            f"SELECT * FROM ({sql}) part{n}" for n, (sql, _params) in enumerate(baskets)) + ") "
+        for _sql_text, part_params in baskets:
+            params.extend(part_params)
+        unions.append("SELECT a.product_id AS product_a, b.product_id AS product_b, COUNT(*) AS times FROM basket a"
+                      " JOIN basket b ON a.day = b.day AND a.customer_id = b.customer_id AND a.product_id < b.product_id"
+                      " GROUP BY a.product_id, b.product_id")
+    for queryset in cells:
+        sql = _sql(queryset.values_list("product_a", "product_b", "baskets"))
+        if sql:
+            unions.append(f"SELECT product_a, product_b, baskets AS times FROM ({sql[0]}) cells")
+            params.extend(sql[1])
+    if not unions:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{prefix}SELECT product_a, product_b, SUM(times) AS total FROM ({' UNION ALL '.join(unions)}) pairs"
+            " GROUP BY product_a, product_b ORDER BY total DESC, product_a, product_b LIMIT %s", [*params, top])
+        return [(first, second, int(times)) for first, second, times in cursor.fetchall()]
+
+
 def _bought_together(user, filters: DashboardFilters, names: dict[int, str]) -> Table:
     """Pairs of products bought by the same customer on the same day, most frequent first."""
-    rows = rollup_rows(user=user, filters=filters, lines=True).values("day", "customer_id", "product_id").distinct()
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:   # nothing can match (a team with no members)
-        sql, params = None, ()
-    pairs = []
-    if sql is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH basket AS ({sql}) SELECT a.product_id, b.product_id, COUNT(*) AS times FROM basket a "
-                "JOIN basket b ON a.day = b.day AND a.customer_id = b.customer_id AND a.product_id < b.product_id "
-                "GROUP BY a.product_id, b.product_id ORDER BY times DESC, a.product_id, b.product_id LIMIT 15",
-                params)
-            pairs = cursor.fetchall()
+    pairs = bought_together_pairs(user, filters)
     missing = {pk for pair in pairs for pk in pair[:2]} - set(names)
     names = {**names, **dict(Product.all_objects.filter(pk__in=missing).values_list("pk", "name"))}
     table = Table("together", _("Bought together"), [

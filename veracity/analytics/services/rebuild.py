@@ -60,6 +60,8 @@ from veracity.analytics.services.rollups import (
     cents,
     sale_lines,
 )
+from veracity.analytics.services.pairs import pair_cells_rebuild
+from veracity.analytics.services.value_cells import value_cells_rebuild
 from veracity.sales.models import Order, OrderLine
 
 ROLLUP_MODELS = (SalesLineDaily, SalesOrderDaily, SalesCell, CohortCell, CustomerFirstPurchase, CustomerBuyingDay,
@@ -282,7 +284,7 @@ def rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None
     first = Order.objects.filter(status__in=SALE_STATUSES).aggregate(first=Min("order_date"))["first"]
     last = Order.objects.order_by("-order_date").values_list("order_date", flat=True).first()
     months = _months(first, last) if first else []
-    steps = len(months) + 2 + len(_index_statements())
+    steps = len(months) + 3 + len(_index_statements())
     done = 0
 
     def step(message: str) -> None:
@@ -317,6 +319,12 @@ def rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None
         _cohorts_rebuild()
     step("customers")
     _indexes_build(token, step)
+    # Pairs and value cells are read off the daily rows with their indexes back (a basket self-join).
+    with transaction.atomic():
+        _still_ours(token)
+        pair_cells_rebuild()
+        value_cells_rebuild()
+    step("pairs and value cells")
     with transaction.atomic():
         _still_ours(token)
         cursor = RollupCursor.objects.get(pk=1)

@@ -32,6 +32,8 @@ from veracity.analytics.models import (
     SalesLineDaily,
     SalesOrderDaily,
 )
+from veracity.analytics.services.pairs import basket_pairs, pair_cells_apply, pair_cells_rebuild
+from veracity.analytics.services.value_cells import value_cells_apply, value_cells_for, value_cells_rebuild
 from veracity.customers.models import Customer
 from veracity.sales.models import Order, OrderLine
 from veracity.sales.selectors import COUNTED_STATUSES
@@ -287,6 +289,8 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     keys = sorted(keys)
     customers = {customer for _day, customer in keys}
     cohorts_before = _cohort_memberships(customers)
+    pairs_before = basket_pairs(keys)
+    values_before = value_cells_for(customers)
     changes: dict = {}
     for start in range(0, len(keys), CHUNK):
         chunk = set(keys[start:start + CHUNK])
@@ -306,6 +310,8 @@ def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
     _first_purchases_refresh(customers)
     _buying_days_refresh(customers)
     _apply_cohort_changes(cohorts_before, _cohort_memberships(customers))
+    pair_cells_apply(pairs_before, basket_pairs(keys))
+    value_cells_apply(values_before, value_cells_for(customers))
 
 
 def _first_purchases_refresh(customer_ids: set[int]) -> None:

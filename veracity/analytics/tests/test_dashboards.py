@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from veracity.analytics import selectors
 from veracity.analytics.selectors import dashboard_filters_parse
+from veracity.analytics.selectors.sales import orders_url
 from veracity.analytics.services import customer_rfm_refresh, rollups_refresh
 from veracity.analytics.tests.factories import book, customer, product
 from veracity.core.errors import PermissionDenied
@@ -136,6 +137,9 @@ def test_products_best_sellers_abc_and_bought_together(admin, rep_li, sales):
     assert [row[0] for row in tables["abc"].rows] == ["A", "B", "C"]
     assert tables["together"].rows == [("Widget", "Gadget", 1)] or tables["together"].rows == [("Gadget", "Widget", 1)]
     assert widget.name == "Widget"
+    # Each product row links to the order list filtered by the period and that product.
+    filters = dashboard_filters_parse(MARCH)
+    assert tables["best"].links[0] == orders_url(filters, product=widget.pk)
 
 
 def test_products_show_summed_fractional_quantities_as_entered(admin, rep_li, web_client_for, sales):

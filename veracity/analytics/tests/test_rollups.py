@@ -16,13 +16,15 @@ from veracity.analytics.models import (
     CustomerBuyingDay,
     CustomerFirstPurchase,
     CustomerMonthCell,
+    CustomerValueMonthCell,
+    ProductPairCell,
     SalesCell,
     SalesLineDaily,
     SalesOrderDaily,
 )
 from veracity.analytics.selectors.base import DashboardFilters, cell_rows, report_scope
 from veracity.analytics.selectors.customers import cohort_table, customers_dashboard
-from veracity.analytics.selectors.products import products_dashboard
+from veracity.analytics.selectors.products import bought_together_pairs, products_dashboard
 from veracity.analytics.selectors.sales import sales_figures, sales_overview
 from veracity.analytics.services import rollups_rebuild, rollups_refresh, rollups_refresh_for_orders
 from veracity.analytics.services.rollups import CELL_SHAPES, LINE_SHAPES
@@ -154,6 +156,41 @@ def assert_rollups_match():
         month_cells[(day.replace(day=1), previous.replace(day=1) if previous else None, owner)] += 1
     assert {(row.month, row.previous_month, row.owner_id): row.days
             for row in CustomerMonthCell.objects.all()} == dict(month_cells)
+    # Value cells: per field value, month, month of the previous day with that value (for region: in
+    # that region) and owner (and -1: all owners), the days bought, revenue and orders.
+    value_days = defaultdict(lambda: [0, 0])
+    owners = {}
+    for (day, customer_id, _rep, owner, _channel, region, _currency, industry, size, source), values in orders.items():
+        owners[customer_id] = owner or 0
+        for field, value in (("industry", industry), ("size", size), ("source", source), ("region", region)):
+            figures = value_days[(customer_id, field, value, day)]
+            figures[0] += values[0]
+            figures[1] += values[4]
+    expected_values = defaultdict(lambda: [0, 0, 0])
+    for (customer_id, field, value, day), (revenue, order_count) in value_days.items():
+        earlier = [other for (who, name, kept, other) in value_days
+                   if (who, name, kept) == (customer_id, field, value) and other < day]
+        previous = max(earlier).replace(day=1) if earlier else None
+        for holder in (owners[customer_id], -1):
+            cell = expected_values[(field, value, day.replace(day=1), previous, holder)]
+            cell[0] += 1
+            cell[1] += revenue
+            cell[2] += order_count
+    assert {(row.field, row.value, row.month, row.previous_month, row.owner_id): [row.days, row.revenue_cents,
+                                                                                   row.orders]
+            for row in CustomerValueMonthCell.objects.all()} == dict(expected_values)
+    # Pair cells: per month and owner, the baskets (customer × day) holding both products.
+    baskets = defaultdict(set)
+    for day, customer_id, product_id, _rep, owner, *_rest in lines:
+        baskets[(day, customer_id, owner or 0)].add(product_id)
+    pairs = defaultdict(int)
+    for (day, _customer, owner), products in baskets.items():
+        for first in products:
+            for second in products:
+                if first < second:
+                    pairs[(day.replace(day=1), owner, first, second)] += 1
+    assert {(row.month, row.owner_id, row.product_a, row.product_b): row.baskets
+            for row in ProductPairCell.objects.all()} == dict(pairs)
     cohorts = defaultdict(set)
     for day, customer_id, _rep, owner, *_rest in orders:
         cohorts[(firsts[customer_id].replace(day=1), day.replace(day=1), owner)].add(customer_id)
@@ -175,22 +212,35 @@ def direct_scoped(user, date_from: dt.date, date_to: dt.date) -> dict:
     reached = counted.filter(scope_q(user, report_scope(user), OWNER_PATHS[Resource.ORDER]))
     figures = {"revenue": 0, "orders": 0, "customers": set(), "channels": defaultdict(int), "days": defaultdict(int),
                "products": defaultdict(int)}
-    by_field = {field: defaultdict(lambda: [0, set(), 0]) for field in ("industry", "size", "source")}
+    by_field = {field: defaultdict(lambda: [0, set(), 0]) for field in ("industry", "size", "source", "region")}
     for order in reached.filter(order_date__range=(date_from, date_to)).prefetch_related("lines"):
         figures["orders"] += 1
         figures["customers"].add(order.customer_id)
         buyer = Customer.all_objects.get(pk=order.customer_id)
         for field, sums in by_field.items():
-            sums[getattr(buyer, field)][1].add(order.customer_id)
-            sums[getattr(buyer, field)][2] += 1
+            holder = order if field == "region" else buyer
+            sums[getattr(holder, field) or ""][1].add(order.customer_id)
+            sums[getattr(holder, field) or ""][2] += 1
         for line in order.lines.all():
             revenue = _cents(line.net_amount * order.exchange_rate)
             figures["revenue"] += revenue
             for field, sums in by_field.items():
-                sums[getattr(buyer, field)][0] += revenue
+                sums[getattr(order if field == "region" else buyer, field) or ""][0] += revenue
             figures["channels"][order.channel] += revenue
             figures["days"][order.order_date] += revenue
             figures["products"][line.product.sku] += revenue
+    baskets = defaultdict(set)
+    for customer_id, day, product_id in OrderLine.objects.filter(order__in=reached.filter(
+            order_date__range=(date_from, date_to))).values_list("order__customer_id", "order__order_date", "product_id"):
+        baskets[(customer_id, day)].add(product_id)
+    pairs = defaultdict(int)
+    for products in baskets.values():
+        for first in products:
+            for second in products:
+                if first < second:
+                    pairs[(first, second)] += 1
+    figures["pairs"] = sorted(((a, b, times) for (a, b), times in pairs.items()),
+                              key=lambda pair: (-pair[2], pair[0], pair[1]))
     figures["new"] = sum(1 for customer_id in figures["customers"] if date_from <= firsts[customer_id] <= date_to)
     figures["customers"] = len(figures["customers"])
     cohort_start = max(date_from.replace(day=1), dt.date(date_to.year - (date_to.month < 12), date_to.month % 12 + 1, 1))
@@ -224,6 +274,7 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
     figures["days"] = {row[0]: _cents(row[1]) for row in trend.rows if row[1]} if filters.days <= 92 else None
     figures["products"] = {row[0]: _cents(row[2]) for row in products_dashboard(user=user, filters=filters)["all"].rows
                            if row[2]}
+    figures["pairs"] = bought_together_pairs(user, filters, top=10_000)
     table = cohort_table(user=user, filters=filters)
     sizes = {dt.date.fromisoformat(row[0] + "-01"): row[1] for row in table.rows}
     active = {}
@@ -234,7 +285,7 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
                 active[(cohort, offset)] = round(float(share) * row[1] / 100)
     figures["cohorts"] = (sizes, active)
     tables = customers_dashboard(user=user, filters=filters)
-    for field in ("industry", "size", "source"):
+    for field in ("industry", "size", "source", "region"):
         labels = {str(label): value for value, label in _choices(field)}
         figures[field] = {labels.get(row[0], row[0]): (_cents(row[1]), row[2], row[3]) for row in tables[field].rows}
     return figures
@@ -242,8 +293,10 @@ def via_dashboards(user, date_from: dt.date, date_to: dt.date) -> dict:
 
 def _choices(field: str) -> list[tuple]:
     from veracity.customers.models import CompanySize, CustomerSource, Industry
+    from veracity.sales.models import Region
 
-    return [("", "Unknown"), *{"industry": Industry, "size": CompanySize, "source": CustomerSource}[field].choices]
+    return [("", "Unknown"), *{"industry": Industry, "size": CompanySize, "source": CustomerSource,
+                               "region": Region}[field].choices]
 
 
 def assert_scoped_dashboards_match(users, ranges) -> int:
@@ -272,7 +325,7 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
     customers = [customer(rep_li), customer(rep_lin), customer(rep_bob), customer(rep_li), customer(rep_bob)]
     # Late February to early April: ranges cover whole months (month cells) and ragged ends (day cells).
     days = [dt.date(2026, 2, 25) + dt.timedelta(days=n * 4) for n in range(12)]
-    ranges = [(dt.date(2026, 2, 1), dt.date(2026, 4, 30)), (dt.date(2026, 2, 27), dt.date(2026, 4, 2)),
+    ranges = [(dt.date(2026, 2, 1), dt.date(2026, 4, 30)), (dt.date(2026, 2, 24), dt.date(2026, 4, 2)),
               (dt.date(2026, 3, 3), dt.date(2026, 3, 20))]
     viewers = [admin, manager_mei, rep_li, rep_bob]
     rollups_rebuild()
@@ -295,7 +348,8 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
                 # Usually the owner sells; sometimes another rep (reached by scope as salesperson only).
                 book(who, rng.choice(days), some_lines(currency), currency=currency,
                      salesperson=rng.choice([who.owner, who.owner, rng.choice(reps)]),
-                     channel=rng.choice(["direct", "online"]), status=rng.choice(["confirmed", "confirmed", "draft"]))
+                     channel=rng.choice(["direct", "online"]), status=rng.choice(["confirmed", "confirmed", "draft"]),
+                     region=rng.choice(["north", "south", ""]))
         elif action == "transfer":
             who = rng.choice(customers)
             who.refresh_from_db()
@@ -362,7 +416,8 @@ def test_rollups_equal_order_lines_after_a_random_sequence_of_changes(admin, man
     assert_rollups_match()
     assert assert_scoped_dashboards_match(viewers, ranges) > 0
     assert SalesLineDaily.objects.exists() and SalesCell.objects.filter(grain="m").exists()
-    assert CohortCell.objects.exists()
+    assert CohortCell.objects.exists() and ProductPairCell.objects.exists()
+    assert bought_together_pairs(admin, DashboardFilters(date_from=ranges[0][0], date_to=ranges[0][1]))
 
 
 def Customer_deleted(who) -> bool:  # noqa: N802 - reads like the question it asks
