@@ -44,6 +44,7 @@ from veracity.analytics.models import (
     SalesLineDaily,
     SalesOrderDaily,
 )
+from veracity.analytics.services.pairs import pair_cells_rebuild
 from veracity.analytics.services.rollups import (
     _BLANK,
     CELL_COLUMNS,
@@ -60,7 +61,6 @@ from veracity.analytics.services.rollups import (
     cents,
     sale_lines,
 )
-from veracity.analytics.services.pairs import pair_cells_rebuild
 from veracity.analytics.services.value_cells import value_cells_rebuild
 from veracity.sales.models import Order, OrderLine
 

@@ -32,8 +32,8 @@ from veracity.analytics.models import (
     SalesLineDaily,
     SalesOrderDaily,
 )
-from veracity.analytics.services.pairs import basket_pairs, pair_cells_apply, pair_cells_rebuild
-from veracity.analytics.services.value_cells import value_cells_apply, value_cells_for, value_cells_rebuild
+from veracity.analytics.services.pairs import basket_pairs, pair_cells_apply
+from veracity.analytics.services.value_cells import value_cells_apply, value_cells_for
 from veracity.customers.models import Customer
 from veracity.sales.models import Order, OrderLine
 from veracity.sales.selectors import COUNTED_STATUSES
