@@ -143,10 +143,21 @@ def rollup_scope_q(user, scope: Scope, days: tuple[dt.date, dt.date] | None = No
     if scope == Scope.ALL:
         return Q()
     people = scope_people(user, scope)
-    if days is not None and not SalesOrderDaily.objects.filter(
-            salesperson_id__in=people, day__range=days).exclude(owner_id__in=people).exists():
+    if days is not None and not _reached_as_salesperson_only(user, tuple(people), days):
         return Q(owner_id__in=people)
     return Q(owner_id__in=people) | Q(salesperson_id__in=people)
+
+
+def _reached_as_salesperson_only(user, people: tuple[int, ...], days: tuple[dt.date, dt.date]) -> bool:
+    """Whether some row in `days` has its salesperson among `people` but its owner not. Remembered on the
+    user object, which lives for one request: a dashboard asks the same question for every figure it
+    reads (seven times for a manager's overview, ~110 ms each at 10M lines)."""
+    memo = user.__dict__.setdefault("_analytics_salesperson_only", {})
+    key = (people, days)
+    if key not in memo:
+        memo[key] = SalesOrderDaily.objects.filter(
+            salesperson_id__in=people, day__range=days).exclude(owner_id__in=people).exists()
+    return memo[key]
 
 
 def scope_people(user, scope: Scope) -> list[int]:
