@@ -65,7 +65,7 @@ def _filters(request):
 
 def _dashboard(request, name: str):
     selectors.report_scope(request.user)  # function-level check before any work
-    services.rollups_refresh()
+    refreshed = services.rollups_refresh()
     filters, error = _filters(request)
     tables = selectors.DASHBOARDS[name](user=request.user, filters=filters)
     # Filters beyond the dates, counted on the phone's "Filters" button (the panel starts closed there).
@@ -73,6 +73,7 @@ def _dashboard(request, name: str):
                                     filters.currency) if value)
     return render(request, f"analytics/{name}.html", {
         "name": name, "title": DASHBOARD_TITLES[name], "tables": tables, "filters": filters, "filter_error": error,
+        "rollups_incomplete": refreshed.incomplete,
         "presets": period_presets(filters, timezone.localdate()), "narrowing": narrowing,
         "previous_period": filters.previous(), "last_year_period": filters.last_year(),
         "can_forecast": can(request.user, Resource.FORECAST, Action.VIEW),

@@ -58,6 +58,7 @@ def cents(amount: Decimal, rate: Decimal) -> int:
 class RefreshResult:
     orders: int
     keys: int
+    incomplete: bool = False   # a rebuild is running or was killed: the rollups hold only part of the orders
 
 
 LINE_FIELDS = ("order_id", "order__order_date", "order__customer_id", "product_id", "order__salesperson_id",
@@ -446,7 +447,7 @@ def rollups_refresh_for_orders(order_ids: Iterable[int], *, only_changed: bool =
     its batch commits (`transaction.on_commit`). Safe to call twice; unknown ids are ignored. Does
     nothing while a rebuild runs (the scan after it finds these orders by their stamps)."""
     if rebuild_in_progress(RollupCursor.objects.filter(pk=1).first()):
-        return RefreshResult(orders=0, keys=0)
+        return RefreshResult(orders=0, keys=0, incomplete=True)
     ids = sorted({int(pk) for pk in order_ids})
     keys: set[tuple[dt.date, int]] = set(also or ())
     touched = 0
@@ -516,7 +517,7 @@ def rollups_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
     now = now or timezone.now()
     cursor = RollupCursor.objects.filter(pk=1).first()
     if rebuild_in_progress(cursor):
-        return RefreshResult(orders=0, keys=0)
+        return RefreshResult(orders=0, keys=0, incomplete=True)
     if cursor is not None and cursor.scanned_until is not None and now - cursor.scanned_until < CURSOR_REST:
         since = cursor.scanned_until - SCAN_OVERLAP
         if not _changed_orders(since) and not _transferred_customers(

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.urls import reverse
 
 from veracity.accounts.access import OWNER_PATHS, scope_q
 from veracity.accounts.models import Resource, User
@@ -503,7 +504,8 @@ def test_rebuild_drops_and_builds_again_exactly_the_indexes_the_migrations_made(
     assert _index_names() == before and all(before.values())
 
 
-def test_a_killed_rebuild_is_marked_incomplete_refreshes_leave_it_and_the_next_rebuild_fixes_it(rep_li, monkeypatch):
+def test_a_killed_rebuild_is_marked_incomplete_refreshes_leave_it_and_the_next_rebuild_fixes_it(
+        rep_li, admin, web_client_for, monkeypatch):
     from veracity.analytics.models import RollupCursor
     from veracity.analytics.services import rebuild as rebuild_module
     from veracity.analytics.services.rollups import rebuild_in_progress
@@ -530,7 +532,9 @@ def test_a_killed_rebuild_is_marked_incomplete_refreshes_leave_it_and_the_next_r
     book(Customer.objects.first(), dt.date(2026, 2, 3), [(product(), 2, "4.20")])
     assert rollups_refresh() == rollups_refresh_for_orders(list(Order.objects.values_list("pk", flat=True)))
     assert rollups_refresh().orders == 0 and not SalesLineDaily.objects.filter(day__month=2).exists()
+    assert b"data-rollups-incomplete" in web_client_for(admin).get(reverse("analytics:overview")).content
     rollups_rebuild()
     assert not rebuild_in_progress(RollupCursor.objects.get(pk=1))
+    assert b"data-rollups-incomplete" not in web_client_for(admin).get(reverse("analytics:overview")).content
     assert_rollups_match()
     assert _index_names() == indexes
