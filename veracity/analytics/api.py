@@ -21,6 +21,7 @@ from veracity.analytics.schemas import (
 )
 from veracity.analytics.selectors import reviews as review_selectors
 from veracity.analytics.selectors.base import money
+from veracity.analytics.services.stored_figures import stored_figures_ensure
 from veracity.core.api import ErrorOut, Pagination, ShapedQuerySet, expected_version, set_etag
 from veracity.core.errors import NotFound
 from veracity.core.money import reporting_currency
@@ -41,9 +42,11 @@ def dashboard_get(request: HttpRequest, dashboard: str, query: Query[DashboardQu
         raise NotFound()
     services.rollups_refresh()
     filters = _filters(query)
+    stored_figures_ensure(user=request.user, dashboard=dashboard, filters=filters)
     tables = selectors.DASHBOARDS[dashboard](user=request.user, filters=filters)
+    as_of = next((table.extra["as_of"] for table in tables.values() if "as_of" in table.extra), None)
     return {"dashboard": dashboard, "date_from": filters.date_from, "date_to": filters.date_to,
-            "reporting_currency": reporting_currency(),
+            "reporting_currency": reporting_currency(), "as_of": as_of,
             "blocks": {key: {"title": str(table.title),
                              "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in table.columns],
                              "rows": [[str(v) if v is not None and not isinstance(v, int | float | str) else v

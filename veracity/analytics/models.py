@@ -5,6 +5,8 @@ Money in rollups is integer cents of the reporting currency: each order line is 
 order's booked `exchange_rate` and rounded half-up to the cent once, so every sum is exact and the
 same on SQLite, PostgreSQL and DuckDB."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -152,6 +154,40 @@ class CustomerMonthCell(models.Model):
         return f"{self.month:%Y-%m} after {self.previous_month}: {self.days}"
 
 
+class StoredFigures(models.Model):
+    """A dashboard's costly figures for one date range and one reach — everyone, or the people an own or
+    team report scope reaches — stored with the rollups' data version they were computed at
+    (docs/decisions/0010-stored-dashboard-figures.md). Users whose scopes reach the same people share
+    them; only dashboards whose figures depend on nothing else about the user are stored."""
+
+    dashboard = models.CharField(max_length=16)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    reach_key = models.CharField(max_length=64)      # "all", or the sha256 of the sorted people ids
+    computed_for = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict)
+    data_version = models.PositiveBigIntegerField()
+    computed_at = models.DateTimeField()
+    # The last time a dashboard showed them (to the hour); null when only prepared by the nightly job.
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dashboard", "date_from", "date_to", "reach_key"],
+                                               name="stored_figures_key")]
+        indexes = [models.Index(fields=["read_at"], name="stored_figures_read")]
+        verbose_name_plural = "stored figures"
+
+    def __str__(self) -> str:
+        return f"{self.dashboard} {self.date_from}…{self.date_to} {self.reach_key[:8]} v{self.data_version}"
+
+    @staticmethod
+    def key_for(people) -> str:
+        """The reach key of a set of people (None: everyone)."""
+        if people is None:
+            return "all"
+        return hashlib.sha256(",".join(str(pk) for pk in sorted(people)).encode()).hexdigest()
+
+
 class ProductPairCell(models.Model):
     """Baskets that held both products, per month × the basket's owner: a basket is one customer's
     products on one day (the products dashboard's "bought together"), and its owner is the customer's, so
@@ -294,6 +330,9 @@ class RollupCursor(models.Model):
     customers_scanned_until = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Goes up whenever what dashboards read changes (a refresh that recomputed keys, a rebuild, the RFM
+    # scores): StoredFigures say which version they were computed at.
+    data_version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"scanned until {self.scanned_until}"

@@ -28,6 +28,9 @@ class DashboardOut(Schema):
     date_from: dt.date
     date_to: dt.date
     reporting_currency: str
+    # Set when the figures come from a stored copy the data have moved past since (at most 15 minutes):
+    # when it was computed. Orders changed after it are not counted yet.
+    as_of: dt.datetime | None = None
     blocks: dict[str, BlockOut]
 
 

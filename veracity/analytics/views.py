@@ -22,6 +22,7 @@ from veracity.analytics.forms import ReviewSubscribeForm, SalesTargetForm
 from veracity.analytics.models import RfmSegment
 from veracity.analytics.selectors import reviews as review_selectors
 from veracity.analytics.services import reviews as review_services
+from veracity.analytics.services.stored_figures import stored_figures_ensure
 from veracity.catalog.models import ProductCategory
 from veracity.core.errors import ValidationFailed
 from veracity.core.forms import form_save
@@ -36,24 +37,11 @@ DASHBOARD_TITLES = {
 }
 
 
-def _quarter_start(day: dt.date) -> dt.date:
-    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-
-
 def period_presets(filters, today: dt.date) -> list[dict]:
     """One-tap date ranges (the other filters kept): each is a link whose URL carries the range."""
-    quarter = _quarter_start(today)
-    last_quarter_end = quarter - dt.timedelta(days=1)
-    ranges = [
-        ("this_month", _("This month"), today.replace(day=1), today),
-        ("this_quarter", _("This quarter"), quarter, today),
-        ("last_quarter", _("Last quarter"), _quarter_start(last_quarter_end), last_quarter_end),
-        ("this_year", _("This year"), today.replace(month=1, day=1), today),
-        ("last_30_days", _("Last 30 days"), today - dt.timedelta(days=29), today),
-        ("last_365_days", _("Last 365 days"), today - dt.timedelta(days=364), today),
-    ]
     return [{"key": key, "label": label, "query": filters.query(date_from=start, date_to=end),
-             "active": (filters.date_from, filters.date_to) == (start, end)} for key, label, start, end in ranges]
+             "active": (filters.date_from, filters.date_to) == (start, end)}
+            for key, label, start, end in selectors.preset_ranges(today)]
 
 
 def _filters(request):
@@ -67,6 +55,7 @@ def _dashboard(request, name: str):
     selectors.report_scope(request.user)  # function-level check before any work
     refreshed = services.rollups_refresh()
     filters, error = _filters(request)
+    stored_figures_ensure(user=request.user, dashboard=name, filters=filters)
     tables = selectors.DASHBOARDS[name](user=request.user, filters=filters)
     # Filters beyond the dates, counted on the phone's "Filters" button (the panel starts closed there).
     narrowing = sum(1 for value in (filters.team, filters.rep, filters.region, filters.category, filters.channel,

@@ -5,12 +5,18 @@ from veracity.analytics.selectors.base import (
     Table,
     dashboard_filters_parse,
     margin_visible,
+    preset_ranges,
     report_scope,
 )
-from veracity.analytics.selectors.customers import customer_drill_list, customers_dashboard, rfm_rows
+from veracity.analytics.selectors.customers import (
+    customer_drill_list,
+    customers_dashboard,
+    customers_figures,
+    rfm_rows,
+)
 from veracity.analytics.selectors.people import people_dashboard, rep_choices, team_choices
 from veracity.analytics.selectors.pipeline import pipeline_dashboard
-from veracity.analytics.selectors.products import products_dashboard
+from veracity.analytics.selectors.products import products_dashboard, products_figures
 from veracity.analytics.selectors.report import REPORT_COLUMNS, REPORT_GROUPS, sales_report
 from veracity.analytics.selectors.sales import sales_figures, sales_overview
 from veracity.analytics.selectors.targets import sales_target_get, sales_target_list
@@ -23,10 +29,16 @@ DASHBOARDS = {
     "products": products_dashboard,
     "customers": customers_dashboard,
 }
+# The dashboards whose costly figures are stored per date range and reach (StoredFigures): name ->
+# figures(user, filters) -> JSON, computed from the user's report scope alone.
+STORED_DASHBOARDS = {
+    "products": products_figures,
+    "customers": customers_figures,
+}
 
 __all__ = [
-    "DASHBOARDS", "REPORT_COLUMNS", "REPORT_GROUPS", "DashboardFilters", "Table", "customer_drill_list",
-    "customers_dashboard", "dashboard_filters_parse", "margin_visible", "people_dashboard", "pipeline_dashboard",
+    "DASHBOARDS", "REPORT_COLUMNS", "STORED_DASHBOARDS", "REPORT_GROUPS", "DashboardFilters", "Table", "customer_drill_list",
+    "customers_dashboard", "dashboard_filters_parse", "margin_visible", "people_dashboard", "preset_ranges", "pipeline_dashboard",
     "products_dashboard", "rep_choices", "report_scope", "rfm_rows", "sales_figures", "sales_overview",
     "sales_report", "sales_target_get", "sales_target_list", "team_choices",
 ]

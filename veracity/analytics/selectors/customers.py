@@ -35,6 +35,8 @@ from veracity.analytics.selectors.base import (
     rollup_rows,
     scope_people,
     scoped_rows,
+    stored_figures,
+    stored_note,
     whole_months,
 )
 from veracity.analytics.selectors.sales import orders_url
@@ -289,6 +291,11 @@ def _cohorts_from_cells(user, cohort_start: dt.date, date_to: dt.date) -> tuple[
 def cohort_table(*, user, filters: DashboardFilters, months: int = COHORT_MONTHS) -> Table:
     """For each first-purchase month in the range (the last `months`), the share of its customers who
     bought again 1, 2, … months later."""
+    return _cohort_table(filters, *_cohort_counts(user, filters, months), months)
+
+
+def _cohort_counts(user, filters: DashboardFilters, months: int = COHORT_MONTHS) -> tuple[dict, dict]:
+    """(customers per cohort month, {(cohort month, months later): customers who bought then})."""
     cohort_start = max(filters.date_from.replace(day=1), _add_months(filters.date_to.replace(day=1), -(months - 1)))
     month_end = _add_months(filters.date_to.replace(day=1), 1) - dt.timedelta(days=1)
     unfiltered = not any(getattr(filters, name) for name in ("team", "rep", "region", "category", "channel",
@@ -299,6 +306,10 @@ def cohort_table(*, user, filters: DashboardFilters, months: int = COHORT_MONTHS
     else:
         sizes, active = _cohorts_direct(rollup_rows(user=user, filters=filters, dated=False), cohort_start,
                                         filters.date_to)
+    return sizes, active
+
+
+def _cohort_table(filters: DashboardFilters, sizes: dict, active: dict, months: int = COHORT_MONTHS) -> Table:
     columns = [Column("cohort", _("First purchase month")), Column("customers", _("Customers"), "int")]
     columns += [Column(f"m{offset}", _("Month %(n)s %%") % {"n": offset}, "percent") for offset in range(1, months)]
     table = Table("cohorts", _("Cohort retention"), columns)
@@ -319,30 +330,51 @@ def _add_months(day: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def customers_figures(user, filters: DashboardFilters) -> dict:
+    """What the page is drawn from, as stored (JSON): RFM segments [segment, customers, lifetime revenue
+    cents, summed recency days], revenue / customers / orders by industry, region, size and source, and the
+    cohorts' sizes and returning customers."""
+    segments = rfm_rows(user=user).values("segment").annotate(customers=Count("segment"), monetary=Sum(
+        "monetary_cents"), recency=Sum("recency_days")).values_list("segment", "customers", "monetary", "recency")
+    by_field = _by_customer_fields(user, filters)
+    if by_field["region"] is None:
+        by_field["region"] = _by_region(user, filters)
+    sizes, active = _cohort_counts(user, filters)
+    return {
+        "segments": [list(row) for row in segments],
+        "by_field": {field: [[value or "", revenue or 0, customers or 0, orders or 0]
+                             for value, revenue, customers, orders in rows] for field, rows in by_field.items()},
+        "cohort_sizes": [[month.isoformat(), count] for month, count in sizes.items()],
+        "cohort_active": [[month.isoformat(), offset, count] for (month, offset), count in active.items()],
+    }
+
+
 def customers_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
+    stored = stored_figures(user, "customers", filters)
+    figures = stored.figures if stored is not None else customers_figures(user, filters)
     segments = Table("segments", _("RFM segments"), [
         Column("segment", _("Segment")), Column("customers", _("Customers"), "int"),
         Column("monetary", _("Lifetime revenue"), "decimal"), Column("recency_days", _("Average days since last order"),
                                                                      "decimal")],
         chart={"type": "pie", "x": "segment", "y": ["customers"]})
     labels = dict(RfmSegment.choices)
-    rows = rfm_rows(user=user).values("segment").annotate(customers=Count("segment"), monetary=Sum("monetary_cents"),
-                                                          recency=Sum("recency_days"))
-    by_segment = {row["segment"]: row for row in rows}
-    by_field = _by_customer_fields(user, filters)
+    by_segment = {segment: (customers, monetary, recency) for segment, customers, monetary, recency
+                  in figures["segments"]}
+    by_field = {field: [tuple(row) for row in rows] for field, rows in figures["by_field"].items()}
     for segment in RfmSegment.values:
         row = by_segment.get(segment)
         if row is None:
             continue
-        segments.rows.append((str(labels[segment]), row["customers"], money(row["monetary"]),
-                              round(row["recency"] / row["customers"], 1)))
+        customers, monetary, recency = row
+        segments.rows.append((str(labels[segment]), customers, money(monetary), round(recency / customers, 1)))
         segments.links.append(customers_url(segment=segment))
-    return {
+    sizes = {dt.date.fromisoformat(month): count for month, count in figures["cohort_sizes"]}
+    active = {(dt.date.fromisoformat(month), offset): count for month, offset, count in figures["cohort_active"]}
+    return stored_note({
         "segments": segments,
         "industry": _customer_field_table(filters, "industry", _("Industry"), Industry.choices, by_field["industry"]),
-        "region": _customer_field_table(filters, "region", _("Region"), Region.choices,
-                                        by_field["region"] if by_field["region"] is not None else _by_region(user, filters)),
+        "region": _customer_field_table(filters, "region", _("Region"), Region.choices, by_field["region"]),
         "size": _customer_field_table(filters, "size", _("Company size"), CompanySize.choices, by_field["size"]),
         "source": _customer_field_table(filters, "source", _("Source"), CustomerSource.choices, by_field["source"]),
-        "cohorts": cohort_table(user=user, filters=filters),
-    }
+        "cohorts": _cohort_table(filters, sizes, active),
+    }, stored)

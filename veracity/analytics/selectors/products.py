@@ -2,6 +2,7 @@
 together (by the same customer on the same day)."""
 
 import datetime as dt
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
@@ -25,6 +26,8 @@ from veracity.analytics.selectors.base import (
     rollup_rows,
     rollup_scope_q,
     scope_people,
+    stored_figures,
+    stored_note,
     whole_months,
 )
 from veracity.analytics.selectors.sales import orders_url
@@ -53,9 +56,26 @@ def _by_product(user, filters: DashboardFilters) -> dict[int, dict]:
     return {row["product_id"]: row for row in rows}
 
 
+def products_figures(user, filters: DashboardFilters) -> dict:
+    """What the page is drawn from, as stored (JSON): per product [revenue cents, quantity, orders] in the
+    period and the one before, and the top pairs bought together."""
+    def by_product(period):
+        return {str(pk): [row["revenue"] or 0, str(quantity_value(row["quantity"])), row["orders"] or 0]
+                for pk, row in _by_product(user, period).items()}
+
+    return {"current": by_product(filters), "previous": by_product(filters.previous()),
+            "pairs": [list(pair) for pair in bought_together_pairs(user, filters)]}
+
+
+def _product_rows(stored: dict) -> dict[int, dict]:
+    return {int(pk): {"revenue": revenue, "quantity": Decimal(quantity), "orders": orders}
+            for pk, (revenue, quantity, orders) in stored.items()}
+
+
 def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
-    current = _by_product(user, filters)
-    previous = _by_product(user, filters.previous())
+    stored = stored_figures(user, "products", filters)
+    figures = stored.figures if stored is not None else products_figures(user, filters)
+    current, previous = _product_rows(figures["current"]), _product_rows(figures["previous"])
     names = dict(Product.all_objects.filter(pk__in=set(current) | set(previous)).values_list("pk", "name"))
     skus = dict(Product.all_objects.filter(pk__in=set(current) | set(previous)).values_list("pk", "sku"))
     classes = abc_classes([(pk, row["revenue"] or 0) for pk, row in current.items()])
@@ -87,14 +107,15 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
         members = [pk for pk, value in classes.items() if value == label]
         abc.rows.append((label, len(members), money(sum(current[pk]["revenue"] or 0 for pk in members))))
         abc.links.append(None)
-    return {
+    tables = {
         "best": table("best", _("Best sellers"), ranked[:TOP], chart={"type": "bar", "x": "product", "y": ["revenue"]}),
         "worst": table("worst", _("Worst sellers"), list(reversed(ranked[-TOP:])) if ranked else []),
         "growth": table("growth", _("Fastest growing"), growth[:TOP]),
         "abc": abc,
         "all": table("all", _("All products sold"), ranked),
-        "together": _bought_together(user, filters, names),
+        "together": _bought_together(filters, names, [tuple(pair) for pair in figures["pairs"]]),
     }
+    return stored_note(tables, stored)
 
 
 PAIRS_TOP = 15
@@ -135,37 +156,49 @@ def _basket_rows(user, filters: DashboardFilters) -> tuple[list, list[tuple[str,
     return [cells], sqls
 
 
+BASKET_TABLE = "veracity_basket_rows"
+
+
 def bought_together_pairs(user, filters: DashboardFilters, *, top: int = PAIRS_TOP) -> list[tuple[int, int, int]]:
     """The `top` pairs of products bought by the same customer on the same day in the range, within the
     user's report scope: (product a, product b, baskets), most frequent first, ties by product id. Whole
-    months read ProductPairCell, the rest is a self-join over the basket rows; one statement adds them."""
+    months read ProductPairCell, the rest is a self-join over the basket rows; one statement adds them.
+
+    The basket rows go into an indexed temporary table first (this connection's own): joined as a CTE,
+    SQLite's planner sometimes skipped its automatic index and compared every row with every other one
+    (10 s for a rep's 10,000 rows at 10M lines, after an ANALYZE)."""
     cells, baskets = _basket_rows(user, filters)
-    prefix, unions, params = "", [], []
-    if baskets:
-        prefix = "WITH basket AS (" + " UNION ALL ".join(
-            f"SELECT * FROM ({sql}) part{n}" for n, (sql, _params) in enumerate(baskets)) + ") "
-        for _sql_text, part_params in baskets:
-            params.extend(part_params)
-        unions.append("SELECT a.product_id AS product_a, b.product_id AS product_b, COUNT(*) AS times FROM basket a"
-                      " JOIN basket b ON a.day = b.day AND a.customer_id = b.customer_id AND a.product_id < b.product_id"
-                      " GROUP BY a.product_id, b.product_id")
+    unions, params = [], []
     for queryset in cells:
         sql = _sql(queryset.values_list("product_a", "product_b", "baskets"))
         if sql:
             unions.append(f"SELECT product_a, product_b, baskets AS times FROM ({sql[0]}) cells")
             params.extend(sql[1])
-    if not unions:
+    if not unions and not baskets:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{prefix}SELECT product_a, product_b, SUM(times) AS total FROM ({' UNION ALL '.join(unions)}) pairs"
-            " GROUP BY product_a, product_b ORDER BY total DESC, product_a, product_b LIMIT %s", [*params, top])
-        return [(first, second, int(times)) for first, second, times in cursor.fetchall()]
+        if baskets:
+            cursor.execute(f"DROP TABLE IF EXISTS {BASKET_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {BASKET_TABLE} (day date, customer_id bigint, product_id bigint)")
+            for sql, part_params in baskets:
+                cursor.execute(f"INSERT INTO {BASKET_TABLE} (day, customer_id, product_id) {sql}", part_params)
+            cursor.execute(f"CREATE INDEX {BASKET_TABLE}_key ON {BASKET_TABLE} (day, customer_id, product_id)")
+            unions.insert(0, f"SELECT a.product_id AS product_a, b.product_id AS product_b, COUNT(*) AS times"
+                             f" FROM {BASKET_TABLE} a JOIN {BASKET_TABLE} b ON a.day = b.day"
+                             " AND a.customer_id = b.customer_id AND a.product_id < b.product_id"
+                             " GROUP BY a.product_id, b.product_id")
+        try:
+            cursor.execute(
+                f"SELECT product_a, product_b, SUM(times) AS total FROM ({' UNION ALL '.join(unions)}) pairs"
+                " GROUP BY product_a, product_b ORDER BY total DESC, product_a, product_b LIMIT %s", [*params, top])
+            return [(first, second, int(times)) for first, second, times in cursor.fetchall()]
+        finally:
+            if baskets:
+                cursor.execute(f"DROP TABLE IF EXISTS {BASKET_TABLE}")
 
 
-def _bought_together(user, filters: DashboardFilters, names: dict[int, str]) -> Table:
+def _bought_together(filters: DashboardFilters, names: dict[int, str], pairs: list[tuple[int, int, int]]) -> Table:
     """Pairs of products bought by the same customer on the same day, most frequent first."""
-    pairs = bought_together_pairs(user, filters)
     missing = {pk for pair in pairs for pk in pair[:2]} - set(names)
     names = {**names, **dict(Product.all_objects.filter(pk__in=missing).values_list("pk", "name"))}
     table = Table("together", _("Bought together"), [

@@ -247,6 +247,7 @@ def _start(now: dt.datetime) -> dt.datetime:
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
         cursor.scanned_until = cursor.customers_scanned_until = None
         cursor.rebuilt_at = token
+        cursor.data_version += 1
         cursor.save()
         tables = [_quote(model._meta.db_table) for model in ROLLUP_MODELS]
         with connection.cursor() as db:
@@ -330,6 +331,7 @@ def rebuild(*, now: dt.datetime | None, progress: Callable[[int, int, str], None
         cursor = RollupCursor.objects.get(pk=1)
         cursor.scanned_until = cursor.customers_scanned_until = now
         cursor.rebuilt_at = cursor.refreshed_at = timezone.now()
+        cursor.data_version += 1
         cursor.save()
     step("done")
     return RefreshResult(orders=Order.all_objects.count(), keys=SalesOrderDaily.objects.count())

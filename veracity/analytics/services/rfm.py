@@ -3,10 +3,10 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from veracity.analytics.models import CustomerRfm, RfmSegment, SalesOrderDaily
+from veracity.analytics.models import CustomerRfm, RfmSegment, RollupCursor, SalesOrderDaily
 
 
 def quintile_scores(values: list, *, higher_is_better: bool = True) -> list[int]:
@@ -69,4 +69,6 @@ def customer_rfm_refresh(*, today: dt.date | None = None) -> int:
         for (customer, last, frequency, monetary), days, r, f, m in zip(rows, recency, r_scores, f_scores, m_scores,
                                                                        strict=True)
     ], batch_size=2000)
+    # The customers dashboard's stored figures hold RFM segments: they are behind now.
+    RollupCursor.objects.filter(pk=1).update(data_version=F("data_version") + 1)
     return len(rows)

@@ -287,6 +287,8 @@ def _apply_cohort_changes(before: dict, after: dict) -> None:
 
 
 def _recompute_keys(keys: set[tuple[dt.date, int]]) -> None:
+    if keys:   # results stored from the rollups are now behind
+        RollupCursor.objects.filter(pk=1).update(data_version=F("data_version") + 1)
     keys = sorted(keys)
     customers = {customer for _day, customer in keys}
     cohorts_before = _cohort_memberships(customers)
