@@ -3,8 +3,10 @@ stored copy as computed fresh, per reach; outdated copies are shown only briefly
 scheduled jobs bring them up to date and prepare the preset ranges."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from veracity.analytics import selectors
@@ -135,3 +137,14 @@ def test_data_version_moves_with_every_change_dashboards_read(rep_li, sales):
     rollups_rebuild()
     assert rollups_data_version() > version + 2
     assert RollupCursor.objects.get(pk=1).data_version == rollups_data_version()
+
+
+def test_rollups_command_prepares_and_refreshes_stored_figures(rep_li, sales):
+    stored_figures_ensure(user=rep_li, dashboard="customers", filters=MARCH)
+    out = StringIO()
+    call_command("rollups", "prepare", stdout=out)
+    assert "stored dashboard figures computed" in out.getvalue()
+    assert StoredFigures.objects.filter(read_at__isnull=True).count() >= 4
+    book(sales["li"], dt.date(2026, 3, 23), [(sales["widget"], 1, "10.00")])
+    call_command("rollups", "refresh", stdout=out)
+    assert "1 stored dashboard figures recomputed" in out.getvalue()
