@@ -148,3 +148,13 @@ def test_rollups_command_prepares_and_refreshes_stored_figures(rep_li, sales):
     book(sales["li"], dt.date(2026, 3, 23), [(sales["widget"], 1, "10.00")])
     call_command("rollups", "refresh", stdout=out)
     assert "1 stored dashboard figures recomputed" in out.getvalue()
+
+
+def test_api_says_when_the_figures_it_returns_are_behind(rep_li, api_client_for, sales):
+    url = f"/api/v1/analytics/dashboards/customers?date_from={MARCH.date_from}&date_to={MARCH.date_to}"
+    client = api_client_for(rep_li)
+    first = client.get(url).json()
+    assert first["as_of"] is None and StoredFigures.objects.count() == 1
+    book(sales["li"], dt.date(2026, 3, 24), [(sales["widget"], 1, "10.00")])
+    behind = client.get(url).json()
+    assert behind["as_of"] is not None and behind["blocks"] == first["blocks"]
