@@ -55,6 +55,29 @@ def phone_digits(raw: str) -> str:
     return "".join(character for character in to_half_width(raw or "") if character.isdigit())
 
 
+# Mainland mobile numbers (11 ASCII digits from 1, bare or after +86), the shape of nearly every phone
+# in a Chinese order file, are decided without phonenumbers' parser (about 180 µs a number, a fifth of
+# a bulk dry run) by the same metadata the parser reads: such a number is valid (and its E.164 form is
+# +86 and the digits) exactly when it matches the region's general and mobile patterns; numbers the
+# parser would strip a national or carrier prefix from (11…, 12…, 179…) take the parser.
+_CN_MOBILE_SHAPE = re.compile(r"(\+86)?(1[0-9]{10})")
+_CN_METADATA = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+_CN_GENERAL = re.compile(f"(?:{_CN_METADATA.general_desc.national_number_pattern})")
+_CN_MOBILE = re.compile(f"(?:{_CN_METADATA.mobile.national_number_pattern})")
+_CN_PREFIX_FOR_PARSING = re.compile(_CN_METADATA.national_prefix_for_parsing)
+
+
+def _cn_mobile_e164(compact: str, default_region: str) -> str | None:
+    """+86… for a valid mainland mobile in one of the common shapes, else None (not decided here)."""
+    shape = _CN_MOBILE_SHAPE.fullmatch(compact)
+    if shape is None or (shape.group(1) is None and default_region != "CN"):
+        return None
+    digits = shape.group(2)
+    if _CN_PREFIX_FOR_PARSING.match(digits) or not _CN_GENERAL.fullmatch(digits) or not _CN_MOBILE.fullmatch(digits):
+        return None
+    return "+86" + digits
+
+
 def normalise_phone(raw: str, default_region: str = "CN") -> str:
     """A phone number in E.164 (+8613800138000). Accepts +86 / 0086 prefixes, spaces, dashes,
     parentheses and full-width digits; numbers without a country code are read as `default_region`."""
@@ -64,6 +87,11 @@ def normalise_phone(raw: str, default_region: str = "CN") -> str:
     compact = _PHONE_SEPARATORS.sub("", text)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
+    return _cn_mobile_e164(compact, default_region) or _phone_parsed(text, compact, default_region)
+
+
+def _phone_parsed(text: str, compact: str, default_region: str) -> str:
+    """normalise_phone through phonenumbers' parser: any number, any region."""
     try:
         number = phonenumbers.parse(compact, default_region)
     except phonenumbers.NumberParseException as error:

@@ -1,6 +1,9 @@
+import random
+
 import pytest
 from django.utils import translation
 
+from veracity.core import normalisation
 from veracity.core.normalisation import (
     collapse_whitespace,
     credit_code_check_character,
@@ -70,6 +73,61 @@ def test_invalid_phone_raises_a_clear_error(raw):
 def test_empty_phone_is_an_error():
     with pytest.raises(ValueError, match="Enter a phone number"):
         normalise_phone("  ")
+
+
+_FULL_WIDTH = str.maketrans("0123456789+", "０１２３４５６７８９＋")
+_PHONE_FORMS = (
+    lambda d: d, lambda d: f"+86{d}", lambda d: f"+86 {d[:3]} {d[3:7]} {d[7:]}", lambda d: f"0086-{d[:3]}-{d[3:7]}-{d[7:]}",
+    lambda d: f"(+86) {d}", lambda d: f"86{d}", lambda d: f"{d[:3]} {d[3:7]} {d[7:]}".translate(_FULL_WIDTH),
+    lambda d: f"+86{d}".translate(_FULL_WIDTH), lambda d: f"+86 0{d}", lambda d: f"0{d}", lambda d: d + "1",
+    lambda d: d[:-1], lambda d: f"{d[:3]}.{d[3:7]}.{d[7:]}", lambda d: f"+86-{d[:3]}/{d[3:]}",
+)
+
+
+def _phone_by_parser(raw: str, region: str):
+    """normalise_phone with every number through phonenumbers' parser (what it did before the fast path)."""
+    text = to_half_width(raw).strip()
+    compact = normalisation._PHONE_SEPARATORS.sub("", text)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    try:
+        return normalisation._phone_parsed(text, compact, region)
+    except ValueError as error:
+        return ("error", str(error))
+
+
+def _phone_now(raw: str, region: str):
+    try:
+        return normalise_phone(raw, default_region=region)
+    except ValueError as error:
+        return ("error", str(error))
+
+
+def test_the_mainland_mobile_fast_path_answers_as_phonenumbers_for_every_five_digit_prefix():
+    """The fast path decides numbers from 1 by the metadata's patterns, which look at up to five
+    leading digits (1740[0-5]…): every prefix 10000–19999 with a random tail, in a rotating written
+    form (bare, +86, 0086, spaces, dashes, full-width, too long, too short, a stray 0 …), in China and
+    in two other default regions, must give exactly what the parser gives — number or error."""
+    rng = random.Random(3)
+    fast = 0
+    for prefix in range(10_000, 20_000):
+        digits = f"{prefix}{rng.randint(0, 999_999):06d}"
+        raw = _PHONE_FORMS[prefix % len(_PHONE_FORMS)](digits)
+        region = ("CN", "CN", "US", "HK")[prefix % 4]
+        assert _phone_now(raw, region) == _phone_by_parser(raw, region), (raw, region)
+        compact = normalisation._PHONE_SEPARATORS.sub("", to_half_width(raw).strip())
+        compact = "+" + compact[2:] if compact.startswith("00") else compact
+        fast += normalisation._cn_mobile_e164(compact, region) is not None
+    assert fast > 2_000  # the fast path was really taken, not only the parser
+
+
+@pytest.mark.parametrize("raw", ["13800138000", "+86 138 0013 8000", "0086-138-0013-8000", "１３８００１３８０００",
+                                 "17400123456", "17406123456", "16101234567", "16201234567", "17912345678",
+                                 "12345678901", "11012345678", "14512345678", "14412345678", "19912345678",
+                                 "+86 010 6255 1234", "8613800138000", "+8613800138000", "+86 13800138000 "])
+@pytest.mark.parametrize("region", ["CN", "US"])
+def test_phone_shapes_give_what_phonenumbers_gives(raw, region):
+    assert _phone_now(raw, region) == _phone_by_parser(raw, region)
 
 
 def test_phone_digits_keeps_only_digits():
