@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from pypinyin import Style
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
+from pypinyin.seg import mmseg
 
 _FULL_WIDTH_FIRST, _FULL_WIDTH_LAST = 0xFF01, 0xFF5E  # ！ … ～, the full-width ASCII block
 _FULL_WIDTH_OFFSET = 0xFEE0
@@ -199,8 +200,27 @@ def _han_syllables(text: str) -> list[str]:
 @functools.lru_cache(maxsize=65_536)
 def _han_run_syllables(text: str) -> tuple[str, ...]:
     """One run of Han characters, read as a whole (pypinyin segments it into phrases); company names
-    share their runs (北京…科技有限公司), so a run read once is not read again."""
-    return tuple(syllable.lower() for syllable in _PINYIN.lazy_pinyin(text, style=Style.NORMAL) if syllable.strip())
+    share their runs (北京…科技有限公司), so a run read once is not read again.
+
+    pypinyin segments a run by forward maximum matching (`mmseg.seg.cut`), whose only state between
+    words is the text still to cut: once a word is cut off, the rest is cut exactly as a run of its
+    own. So a run reads as its first word plus the reading of the rest, and the rest (王科技贸易有限公司
+    after 北京) is often a run already read. The one exception is a rest that is as a whole the start of
+    some phrase: pypinyin may then emit it character by character, so it is read whole, as before."""
+    if len(text) > _RUN_SPLIT_MAX or text in _MMSEG._prefix_set:
+        return _run_read(text)
+    first = next(_MMSEG.cut(text))
+    rest = text[len(first):]
+    head = _run_read([first])  # a list: pypinyin converts the word as it is, without cutting it again
+    return head + _han_run_syllables(rest) if rest else head
+
+
+_MMSEG = mmseg.seg  # what pypinyin's default segmentation (simpleseg.seg) cuts a run of Han characters with
+_RUN_SPLIT_MAX = 64  # longer runs (no name is) are read whole: no deep recursion
+
+
+def _run_read(hans: str | list[str]) -> tuple[str, ...]:
+    return tuple(syllable.lower() for syllable in _PINYIN.lazy_pinyin(hans, style=Style.NORMAL) if syllable.strip())
 
 
 def _surname_split(name: str) -> tuple[tuple[str, ...], str] | None:

@@ -213,3 +213,33 @@ def test_malformed_credit_codes_are_explained(raw, message):
 def test_errors_speak_the_users_language():
     with translation.override("zh-hans"), pytest.raises(ValueError, match="不是有效的电话号码"):
         normalise_phone("12345")
+
+
+def test_a_han_run_reads_as_pypinyin_reads_it_whole():
+    """_han_run_syllables reads a run word by word, reusing the reading of the rest; the answer must be
+    pypinyin's reading of the whole run — including runs ending in the start of a phrase, which
+    pypinyin may read character by character."""
+    from pypinyin.constants import PHRASES_DICT
+
+    rng = random.Random(5)
+    phrases = sorted(phrase for phrase in PHRASES_DICT if all("\u4e00" <= character <= "\u9fff" for character in phrase))
+    common = "北京上海广州深圳王李张刘陈杨科技贸易电子机械信息网络物流建材医药食品能源智能精密光电有限公司集团股份长行重乐单曾解朝都"
+    for index in range(6_000):
+        parts = []
+        for _part in range(rng.randint(1, 6)):
+            pick = rng.random()
+            parts.append(rng.choice(phrases) if pick < 0.5 else rng.choice(common) if pick < 0.8
+                         else chr(rng.randint(0x4E00, 0x9FA5)))
+        text = "".join(parts)
+        if index % 3 == 0:
+            phrase = rng.choice(phrases)
+            text += phrase[:rng.randint(1, len(phrase))]
+        if index % 500 == 0:
+            normalisation._han_run_syllables.cache_clear()
+        assert normalisation._han_run_syllables(text) == normalisation._run_read(text), text
+    # Starts of longer phrases, which pypinyin reads character by character (read word by word, 下不了
+    # would be xia bu liao, 七返还 qi fan huan).
+    assert normalisation._han_run_syllables("下不了") == ("xia", "bu", "le")
+    assert normalisation._han_run_syllables("七返还") == ("qi", "fan", "hai")
+    assert normalisation._han_run_syllables("北京字节跳动科技有限公司") == (
+        "bei", "jing", "zi", "jie", "tiao", "dong", "ke", "ji", "you", "xian", "gong", "si")
