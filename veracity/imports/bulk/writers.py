@@ -1,7 +1,8 @@
 """Writing many rows fast, per database, inside the batch's transaction.
 
-SQLite: `executemany` on the raw sqlite3 cursor (the connection Django's transaction.atomic already
-opened with BEGIN IMMEDIATE, so the batch commits or rolls back whole). PostgreSQL: psycopg's COPY
+SQLite: multi-row `INSERT … VALUES` through `executemany` on the raw sqlite3 cursor (the connection
+Django's transaction.atomic already opened with BEGIN IMMEDIATE, so the batch commits or rolls back
+whole). PostgreSQL: psycopg's COPY
 straight into the real table (the rows are known to be new; should another writer have taken an
 external id meanwhile, the alive-id unique index fails the COPY and the batch is refused whole).
 
@@ -11,12 +12,16 @@ at their orders without reading anything back."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from django.db import IntegrityError, connection, models
 
 from veracity.imports.errors import ImportStateInvalid
+
+SQLITE_ROWS_PER_INSERT = 1000
 
 
 def column_template(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[Any]]:
@@ -60,12 +65,30 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
         _copy_insert(table, columns, rows, conflict)
         return
     names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join("?" for _column in columns)
+    one = "(" + ", ".join("?" for _column in columns) + ")"
+    per = _rows_per_statement(len(columns))
+    full = len(rows) - len(rows) % per
     raw = connection.connection.cursor()
     try:
-        raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # noqa: S608
+        if full:
+            raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * per)}',  # noqa: S608
+                            (tuple(chain.from_iterable(rows[start:start + per])) for start in range(0, full, per)))
+        if full < len(rows):
+            rest = rows[full:]
+            raw.execute(f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * len(rest))}',  # noqa: S608
+                        tuple(chain.from_iterable(rest)))
     finally:
         raw.close()
+
+
+def _rows_per_statement(width: int) -> int:
+    """SQLite: rows per INSERT … VALUES (…), (…), …: as many as the bound-variable limit allows, up to
+    SQLITE_ROWS_PER_INSERT. One statement per row spends about as long stepping, resetting and
+    rebinding the statement (and updating the AUTOINCREMENT sequence) as inserting the row; a
+    multi-row statement pays that once per a thousand rows. Either way it is one statement inside
+    the batch's transaction, which commits or rolls back whole."""
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(SQLITE_ROWS_PER_INSERT, limit // max(width, 1)))
 
 
 def _copy_insert(table: str, columns: Sequence[str], rows: list[tuple], conflict: str) -> None:
