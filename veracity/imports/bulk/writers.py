@@ -64,6 +64,7 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
     if connection.vendor == "postgresql":
         _copy_insert(table, columns, rows, conflict)
         return
+    columns, rows = _without_null_columns(table, columns, rows)
     names = ", ".join(f'"{column}"' for column in columns)
     one = "(" + ", ".join("?" for _column in columns) + ")"
     per = _rows_per_statement(len(columns))
@@ -79,6 +80,25 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
                         tuple(chain.from_iterable(rest)))
     finally:
         raw.close()
+
+
+def _without_null_columns(table: str, columns: Sequence[str], rows: list[tuple]) -> tuple[Sequence[str], list[tuple]]:
+    """SQLite: the columns every row leaves NULL are not written when the table gives them no default,
+    so they are NULL all the same (a new order's deleted_at, contact, opportunity, campaign, …): each
+    bound NULL costs about as much as a bound value, and they are a third of an order's columns."""
+    nullable = _columns_without_default(table)
+    dropped = {index for index, column in enumerate(columns)
+               if column in nullable and all(row[index] is None for row in rows)}
+    if not dropped:
+        return columns, rows
+    keep = [index for index in range(len(columns)) if index not in dropped]
+    return [columns[index] for index in keep], [tuple(row[index] for index in keep) for row in rows]
+
+
+def _columns_without_default(table: str) -> frozenset[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'PRAGMA table_info("{table}")')
+        return frozenset(name for _cid, name, _type, _notnull, default, _pk in cursor.fetchall() if default is None)
 
 
 def _rows_per_statement(width: int) -> int:
@@ -116,6 +136,9 @@ def frame_write(model: type[models.Model], frame, *, conflict: str = "") -> None
     if frame.height == 0:
         return
     if connection.vendor != "postgresql":
+        nullable = _columns_without_default(model._meta.db_table)
+        frame = frame.select([name for name in frame.columns  # all-null columns: see _without_null_columns
+                              if name not in nullable or frame.get_column(name).null_count() < frame.height])
         rows_insert(model, frame.columns, frame.rows(), conflict=conflict)
         return
     from psycopg import errors, sql
