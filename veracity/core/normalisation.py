@@ -109,6 +109,13 @@ def _phone_parsed(text: str, compact: str, default_region: str) -> str:
 # Email
 
 _email_validator = EmailValidator()
+# Plain lower-case addresses that Django's EmailValidator certainly accepts: dot-atoms without leading,
+# trailing or double dots; hostname labels not starting or ending with a hyphen; an alphabetic
+# top-level domain; at most 254 characters (it allows 320). Anything else takes the validator (about
+# 90 µs an address, most of a bulk dry run's e-mail checks).
+PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
 
 
 def normalise_email(raw: str) -> str:
@@ -116,6 +123,8 @@ def normalise_email(raw: str) -> str:
     text = to_half_width(raw or "").strip().lower()
     if not text:
         raise ValueError(_("Enter an email address."))
+    if len(text) <= 254 and PLAIN_EMAIL.fullmatch(text):
+        return text
     try:
         _email_validator(text)
     except DjangoValidationError as error:

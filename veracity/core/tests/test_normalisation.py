@@ -243,3 +243,41 @@ def test_a_han_run_reads_as_pypinyin_reads_it_whole():
     assert normalisation._han_run_syllables("七返还") == ("qi", "fan", "hai")
     assert normalisation._han_run_syllables("北京字节跳动科技有限公司") == (
         "bei", "jing", "zi", "jie", "tiao", "dong", "ke", "ji", "you", "xian", "gong", "si")
+
+
+def _email_by_validator(raw: str):
+    """normalise_email with every address through Django's EmailValidator (before the plain-address path)."""
+    text = to_half_width(raw).strip().lower()
+    try:
+        normalisation._email_validator(text)
+    except Exception as error:  # noqa: BLE001 - the answer is compared, whatever it is
+        return ("error", type(error).__name__)
+    return text
+
+
+def _email_now(raw: str):
+    try:
+        return normalise_email(raw)
+    except ValueError:
+        return ("error", "ValidationError")
+
+
+def test_plain_addresses_are_accepted_exactly_as_the_validator_accepts_them():
+    rng = random.Random(11)
+    alphabet = "abcXYZ019._%+-@'!#&*/=?^`{|}~\"[]:()<> ，。ａ１＠é字"
+    samples = ["buyer1@example.com", "Info@Bytedance.example", " a.b+c@sub.example.co ", "a..b@example.com",
+               ".a@example.com", "a.@example.com", "a@-example.com", "a@example-.com", "a@example.c", "a@example.c0m",
+               "a@example.xn--p1ai", "a@localhost", "a@[127.0.0.1]", "a@example.com.", "a@ex_ample.com",
+               "ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ", "\"quoted\"@example.com", "a@b@example.com", "nobody@", "@example.com",
+               "x" * 64 + "@" + "y" * 63 + ".com", "a@" + "b" * 64 + ".com", "a@" + ("b" * 60 + ".") * 5 + "com",
+               "x" * 250 + "@e.com", "a@例子.com", "a@example.公司"]
+    for index in range(6_000):
+        local = alphabet if index % 2 else "abzAZ09._%+-"  # half of them nearly plain
+        samples.append("".join(rng.choice(local) for _char in range(rng.randint(1, 12))) + "@"
+                       + "".join(rng.choice("abz09-.") for _char in range(rng.randint(1, 10))) + "." +
+                       rng.choice(["com", "cn", "c", "co1", "xn--p1ai", "-cn", "中国"]))
+    plain = 0
+    for raw in samples:
+        assert _email_now(raw) == _email_by_validator(raw), raw
+        plain += bool(normalisation.PLAIN_EMAIL.fullmatch(to_half_width(raw).strip().lower()))
+    assert plain > 300  # the plain path was really taken
