@@ -64,9 +64,15 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
     if connection.vendor == "postgresql":
         _copy_insert(table, columns, rows, conflict)
         return
-    columns, rows = _without_null_columns(table, columns, rows)
-    names = ", ".join(f'"{column}"' for column in columns)
-    one = "(" + ", ".join("?" for _column in columns) + ")"
+    columns, rows, constants = _constant_columns(table, columns, rows)
+    _sqlite_insert(table, columns, rows, constants)
+
+
+def _sqlite_insert(table: str, columns: Sequence[str], rows: list[tuple], constants: dict[str, str]) -> None:
+    """Multi-row INSERT of `rows` (`columns` bound) with `constants` (column → SQL literal) written into
+    the statement: the same value in every row is not bound again for each of them."""
+    names = ", ".join(f'"{column}"' for column in (*columns, *constants))
+    one = "(" + ", ".join(["?"] * len(columns) + list(constants.values())) + ")"
     per = _rows_per_statement(len(columns))
     full = len(rows) - len(rows) % per
     raw = connection.connection.cursor()
@@ -82,17 +88,40 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
         raw.close()
 
 
-def _without_null_columns(table: str, columns: Sequence[str], rows: list[tuple]) -> tuple[Sequence[str], list[tuple]]:
-    """SQLite: the columns every row leaves NULL are not written when the table gives them no default,
-    so they are NULL all the same (a new order's deleted_at, contact, opportunity, campaign, …): each
-    bound NULL costs about as much as a bound value, and they are a third of an order's columns."""
+def _constant_columns(table: str, columns: Sequence[str], rows: list[tuple]
+                      ) -> tuple[list[str], list[tuple], dict[str, str]]:
+    """SQLite: (bound columns, their rows, constants) — the columns with one value in every row come out
+    of the rows. Each bound value costs SQLite about as much as inserting it, and a new order has as
+    many constant columns (timestamps, version, status, notes, NULL contact, opportunity, campaign, …)
+    as varying ones. A column NULL in every row is left out when the table gives it no default (NULL all
+    the same); one text or integer in every row becomes a literal of the statement (stored the same:
+    the column's affinity applies to literals as to bound values); anything else stays bound."""
     nullable = _columns_without_default(table)
-    dropped = {index for index, column in enumerate(columns)
-               if column in nullable and all(row[index] is None for row in rows)}
+    constants: dict[str, str] = {}
+    dropped: set[int] = set()
+    for index, column in enumerate(columns):
+        first = rows[0][index]
+        kind = type(first)
+        if not all(type(row[index]) is kind and row[index] == first for row in rows):
+            continue
+        if first is None and column in nullable:
+            dropped.add(index)
+        elif (literal := _sql_literal(first)) is not None:
+            constants[column] = literal
+            dropped.add(index)
     if not dropped:
-        return columns, rows
+        return list(columns), rows, constants
     keep = [index for index in range(len(columns)) if index not in dropped]
-    return [columns[index] for index in keep], [tuple(row[index] for index in keep) for row in rows]
+    return [columns[index] for index in keep], [tuple(row[index] for index in keep) for row in rows], constants
+
+
+def _sql_literal(value: Any) -> str | None:
+    """`value` as an SQLite literal, for text and 64-bit integers only; None: bind it."""
+    if type(value) is int and -(2 ** 63) <= value < 2 ** 63:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _columns_without_default(table: str) -> frozenset[str]:
@@ -136,10 +165,23 @@ def frame_write(model: type[models.Model], frame, *, conflict: str = "") -> None
     if frame.height == 0:
         return
     if connection.vendor != "postgresql":
-        nullable = _columns_without_default(model._meta.db_table)
-        frame = frame.select([name for name in frame.columns  # all-null columns: see _without_null_columns
-                              if name not in nullable or frame.get_column(name).null_count() < frame.height])
-        rows_insert(model, frame.columns, frame.rows(), conflict=conflict)
+        # The constant columns (_constant_columns), found by Polars: their cells never become Python objects.
+        table = model._meta.db_table
+        nullable = _columns_without_default(table)
+        constants: dict[str, str] = {}
+        dropped = []
+        for name in frame.columns:
+            series = frame.get_column(name)
+            if series.n_unique() != 1:
+                continue
+            value = series[0]
+            if value is None and name in nullable:
+                dropped.append(name)
+            elif value is not None and (literal := _sql_literal(value)) is not None:
+                constants[name] = literal
+                dropped.append(name)
+        bound = frame.drop(dropped)
+        _sqlite_insert(table, bound.columns, bound.rows(), constants)
         return
     from psycopg import errors, sql
 

@@ -58,3 +58,23 @@ def test_frame_write_leaves_all_null_columns_null():
 
 def test_only_columns_without_a_default_are_left_out():
     assert {"deleted_at", "cost_price", "category_id"} <= writers._columns_without_default(Product._meta.db_table)
+
+
+@pytest.mark.parametrize("through", ["rows", "frame"])
+def test_constant_text_and_numbers_are_written_as_bound_values_are(through):
+    """A value every row shares is written into the statement as a literal: quotes and all, stored as
+    the bound value would be (text as text, a decimal column's text as its number)."""
+    columns, rows = _products(4, cost=False)
+    positions = {column: index for index, column in enumerate(columns)}
+    tricky = "O'Brien's \"锁\" ; DROP TABLE x; --"
+    rows = [tuple(tricky if index == positions["name"] else "12.50" if index == positions["list_price"] else value
+                  for index, value in enumerate(row)) for row in rows]
+    if through == "rows":
+        writers.rows_insert(Product, columns, rows)
+    else:
+        writers.frame_write(Product, pl.DataFrame(rows, schema=columns, orient="row"))
+    assert list(Product.objects.order_by("sku").values_list("name", "list_price")) == [(tricky, Decimal("12.50"))] * 4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT typeof(name), typeof(list_price), typeof(version), typeof(created_at) "
+                       "FROM catalog_product")
+        assert cursor.fetchall() == [("text", "real", "integer", "text")]
