@@ -25,7 +25,7 @@ def to_half_width(text: str) -> str:
     become their ASCII forms. Chinese characters and Chinese punctuation (。、) are left alone."""
     if not text:
         return ""
-    if text.isascii():  # nothing to change, and by far the most common case in bulk imports
+    if text.isascii() or not _FULL_WIDTH_ANY.search(text):  # nothing to change: most text in bulk imports
         return text
     return text.translate(_HALF_WIDTH_TABLE)
 
@@ -33,6 +33,9 @@ def to_half_width(text: str) -> str:
 # One str.translate instead of a loop per character (same mapping; imports call this millions of times).
 _HALF_WIDTH_TABLE = {code: code - _FULL_WIDTH_OFFSET for code in range(_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST + 1)}
 _HALF_WIDTH_TABLE[ord(_IDEOGRAPHIC_SPACE)] = ord(" ")
+# Any character the table changes. Chinese text mostly has none, and one regex scan is much cheaper than
+# translate's dictionary look-up per character.
+_FULL_WIDTH_ANY = re.compile(f"[{chr(_FULL_WIDTH_FIRST)}-{chr(_FULL_WIDTH_LAST)}{_IDEOGRAPHIC_SPACE}]")
 
 
 def collapse_whitespace(text: str) -> str:
@@ -220,8 +223,14 @@ def _han_run_syllables(text: str) -> tuple[str, ...]:
         return _run_read(text)
     first = next(_MMSEG.cut(text))
     rest = text[len(first):]
-    head = _run_read([first])  # a list: pypinyin converts the word as it is, without cutting it again
+    head = _word_syllables(first)
     return head + _han_run_syllables(rest) if rest else head
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """One word as pypinyin cut it (北京, 科技, 有限公司 …), converted as it is, without cutting it again."""
+    return _run_read([word])
 
 
 _MMSEG = mmseg.seg  # what pypinyin's default segmentation (simpleseg.seg) cuts a run of Han characters with

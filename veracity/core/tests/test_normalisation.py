@@ -281,3 +281,11 @@ def test_plain_addresses_are_accepted_exactly_as_the_validator_accepts_them():
         assert _email_now(raw) == _email_by_validator(raw), raw
         plain += bool(normalisation.PLAIN_EMAIL.fullmatch(to_half_width(raw).strip().lower()))
     assert plain > 300  # the plain path was really taken
+
+
+def test_to_half_width_changes_text_exactly_as_the_table_does():
+    rng = random.Random(7)
+    alphabet = "abc 123北京科技，。（）\u3000ＡＺａｚ０９！～\uff00\uff5f\u3001"
+    for _index in range(3_000):
+        text = "".join(rng.choice(alphabet) for _char in range(rng.randint(1, 10)))
+        assert to_half_width(text) == text.translate(normalisation._HALF_WIDTH_TABLE), text
