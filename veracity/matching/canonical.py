@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import zhconv
 
 from veracity.core.normalisation import (
+    PLAIN_EMAIL,
     clean_text,
     name_pinyin,
     normalise_email,
@@ -312,19 +313,11 @@ def phone_key(raw: str, region: str = "CN") -> str:
         return digits if len(digits) >= 6 else ""
 
 
-# Plain lower-case addresses (what the customer services store) that Django's EmailValidator certainly
-# accepts: dot-atoms without leading, trailing or double dots; hostname labels not starting or ending
-# with a hyphen; an alphabetic top-level domain. Anything else takes the full check.
-_PLAIN_EMAIL = re.compile(
-    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
-)
-
-
 def email_key(raw: str) -> str:
     """Lower-cased address ("" when empty or invalid)."""
     if not raw:
         return ""
-    if len(raw) <= 254 and _PLAIN_EMAIL.fullmatch(raw):
+    if len(raw) <= 254 and PLAIN_EMAIL.fullmatch(raw):
         return raw  # already the normalised form: no validator call (about 90 µs) per record in a scan
     try:
         return normalise_email(raw)

@@ -1,7 +1,8 @@
 """Writing many rows fast, per database, inside the batch's transaction.
 
-SQLite: `executemany` on the raw sqlite3 cursor (the connection Django's transaction.atomic already
-opened with BEGIN IMMEDIATE, so the batch commits or rolls back whole). PostgreSQL: psycopg's COPY
+SQLite: multi-row `INSERT … VALUES` through `executemany` on the raw sqlite3 cursor (the connection
+Django's transaction.atomic already opened with BEGIN IMMEDIATE, so the batch commits or rolls back
+whole). PostgreSQL: psycopg's COPY
 straight into the real table (the rows are known to be new; should another writer have taken an
 external id meanwhile, the alive-id unique index fails the COPY and the batch is refused whole).
 
@@ -11,12 +12,16 @@ at their orders without reading anything back."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from django.db import IntegrityError, connection, models
 
 from veracity.imports.errors import ImportStateInvalid
+
+SQLITE_ROWS_PER_INSERT = 1000
 
 
 def column_template(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[Any]]:
@@ -59,13 +64,80 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tu
     if connection.vendor == "postgresql":
         _copy_insert(table, columns, rows, conflict)
         return
-    names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join("?" for _column in columns)
+    columns, rows, constants = _constant_columns(table, columns, rows)
+    _sqlite_insert(table, columns, rows, constants)
+
+
+def _sqlite_insert(table: str, columns: Sequence[str], rows: list[tuple], constants: dict[str, str]) -> None:
+    """Multi-row INSERT of `rows` (`columns` bound) with `constants` (column → SQL literal) written into
+    the statement: the same value in every row is not bound again for each of them."""
+    names = ", ".join(f'"{column}"' for column in (*columns, *constants))
+    one = "(" + ", ".join(["?"] * len(columns) + list(constants.values())) + ")"
+    per = _rows_per_statement(len(columns))
+    full = len(rows) - len(rows) % per
     raw = connection.connection.cursor()
     try:
-        raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # noqa: S608
+        if full:
+            raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * per)}',  # noqa: S608
+                            (tuple(chain.from_iterable(rows[start:start + per])) for start in range(0, full, per)))
+        if full < len(rows):
+            rest = rows[full:]
+            raw.execute(f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * len(rest))}',  # noqa: S608
+                        tuple(chain.from_iterable(rest)))
     finally:
         raw.close()
+
+
+def _constant_columns(table: str, columns: Sequence[str], rows: list[tuple]
+                      ) -> tuple[list[str], list[tuple], dict[str, str]]:
+    """SQLite: (bound columns, their rows, constants) — the columns with one value in every row come out
+    of the rows. Each bound value costs SQLite about as much as inserting it, and a new order has as
+    many constant columns (timestamps, version, status, notes, NULL contact, opportunity, campaign, …)
+    as varying ones. A column NULL in every row is left out when the table gives it no default (NULL all
+    the same); one text or integer in every row becomes a literal of the statement (stored the same:
+    the column's affinity applies to literals as to bound values); anything else stays bound."""
+    nullable = _columns_without_default(table)
+    constants: dict[str, str] = {}
+    dropped: set[int] = set()
+    for index, column in enumerate(columns):
+        first = rows[0][index]
+        kind = type(first)
+        if not all(type(row[index]) is kind and row[index] == first for row in rows):
+            continue
+        if first is None and column in nullable:
+            dropped.add(index)
+        elif (literal := _sql_literal(first)) is not None:
+            constants[column] = literal
+            dropped.add(index)
+    if not dropped:
+        return list(columns), rows, constants
+    keep = [index for index in range(len(columns)) if index not in dropped]
+    return [columns[index] for index in keep], [tuple(row[index] for index in keep) for row in rows], constants
+
+
+def _sql_literal(value: Any) -> str | None:
+    """`value` as an SQLite literal, for text and 64-bit integers only; None: bind it."""
+    if type(value) is int and -(2 ** 63) <= value < 2 ** 63:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _columns_without_default(table: str) -> frozenset[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'PRAGMA table_info("{table}")')
+        return frozenset(name for _cid, name, _type, _notnull, default, _pk in cursor.fetchall() if default is None)
+
+
+def _rows_per_statement(width: int) -> int:
+    """SQLite: rows per INSERT … VALUES (…), (…), …: as many as the bound-variable limit allows, up to
+    SQLITE_ROWS_PER_INSERT. One statement per row spends about as long stepping, resetting and
+    rebinding the statement (and updating the AUTOINCREMENT sequence) as inserting the row; a
+    multi-row statement pays that once per a thousand rows. Either way it is one statement inside
+    the batch's transaction, which commits or rolls back whole."""
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(SQLITE_ROWS_PER_INSERT, limit // max(width, 1)))
 
 
 def _copy_insert(table: str, columns: Sequence[str], rows: list[tuple], conflict: str) -> None:
@@ -93,7 +165,23 @@ def frame_write(model: type[models.Model], frame, *, conflict: str = "") -> None
     if frame.height == 0:
         return
     if connection.vendor != "postgresql":
-        rows_insert(model, frame.columns, frame.rows(), conflict=conflict)
+        # The constant columns (_constant_columns), found by Polars: their cells never become Python objects.
+        table = model._meta.db_table
+        nullable = _columns_without_default(table)
+        constants: dict[str, str] = {}
+        dropped = []
+        for name in frame.columns:
+            series = frame.get_column(name)
+            if series.n_unique() != 1:
+                continue
+            value = series[0]
+            if value is None and name in nullable:
+                dropped.append(name)
+            elif value is not None and (literal := _sql_literal(value)) is not None:
+                constants[name] = literal
+                dropped.append(name)
+        bound = frame.drop(dropped)
+        _sqlite_insert(table, bound.columns, bound.rows(), constants)
         return
     from psycopg import errors, sql
 
