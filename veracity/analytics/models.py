@@ -128,6 +128,9 @@ class CustomerBuyingDay(models.Model):
                                  "orders", "next_day"], name="buying_day_cover2"),
             models.Index(fields=["owner_id", "day", "previous_day", "industry", "size", "source", "revenue_cents",
                                  "orders", "next_day"], name="buying_day_owner_cover2"),
+            # The all-scope customer counts read only these: half the bytes of the wide index above to walk
+            # (a 30-day ragged end is ~130,000 rows at 10M lines: 70 -> 36 ms, three times an overview).
+            models.Index(fields=["day", "previous_day", "next_day"], name="buying_day_counts"),
         ]
 
     def __str__(self) -> str:
