@@ -297,9 +297,9 @@ def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
     from veracity.analytics.models import StoredFigures
 
     StoredFigures.objects.all().delete()   # every run starts cold: first requests compute and store them
-    from django.core.handlers.wsgi import WSGIHandler
+    from veracity.core.wsgi import wsgi_application
 
-    handler = WSGIHandler()
+    handler = wsgi_application()   # as `veracity serve` builds it
     today = dt.date.today()
     ranges = {"last 30 days": (today - dt.timedelta(days=29), today),
               "last 365 days": (today - dt.timedelta(days=364), today)}

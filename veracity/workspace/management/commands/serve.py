@@ -11,10 +11,11 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.core.wsgi import get_wsgi_application
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
+
+from veracity.core.wsgi import wsgi_application
 
 
 def unapplied_migrations() -> list[str]:
@@ -36,7 +37,7 @@ class VeracityServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return get_wsgi_application()  # the same as veracity.config.wsgi, without importing upwards
+        return wsgi_application()  # the same as veracity.config.wsgi, without importing upwards
 
 
 WORKER_STOP_SECONDS = 30  # how long a running job may take to finish when the server stops
