@@ -222,10 +222,7 @@ def stored_figures(user, dashboard: str, filters: DashboardFilters, *,
     of"). None when there are none, or filters beyond the dates apply: the dashboard computes them."""
     if any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS):
         return None
-    # Remembered on the user object (one request): the view makes sure of them, then the page reads them.
-    memo = user.__dict__.setdefault("_analytics_stored_figures", {})
-    key = (dashboard, filters.date_from, filters.date_to)
-    stored = memo.get(key)
+    stored = user.__dict__.get("_analytics_stored_figures", {}).get((dashboard, filters.date_from, filters.date_to))
     if stored is None:
         stored = StoredFigures.objects.filter(dashboard=dashboard, date_from=filters.date_from,
                                               date_to=filters.date_to,
@@ -234,13 +231,14 @@ def stored_figures(user, dashboard: str, filters: DashboardFilters, *,
             return None
         stored.is_current = stored.data_version == rollups_data_version()
     if stored.is_current or (now or timezone.now()) - stored.computed_at <= STALE_SHOWN:
-        memo[key] = stored
+        stored_figures_remember(user, stored)
         return stored
     return None
 
 
 def stored_figures_remember(user, stored: StoredFigures) -> None:
-    """What the view stored for this request: the page reads these (see stored_figures)."""
+    """Remember stored figures on the user object (one request): the view makes sure of them, then the
+    page reads them without a second query or JSON decode (see stored_figures)."""
     user.__dict__.setdefault("_analytics_stored_figures", {})[
         (stored.dashboard, stored.date_from, stored.date_to)] = stored
 

@@ -69,8 +69,7 @@ def stored_figures_compute(user, dashboard: str, date_from: dt.date, date_to: dt
     if read and not created and (stored.read_at is None or now - stored.read_at > READ_MARK):
         StoredFigures.objects.filter(pk=stored.pk).update(read_at=now)
     stored.is_current = stored.data_version == rollups_data_version()
-    if stored.is_current:
-        stored_figures_remember(user, stored)
+    stored_figures_remember(user, stored)
     return stored
 
 
