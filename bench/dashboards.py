@@ -327,7 +327,7 @@ def run(args, db_path: Path, people: dict, *, generated: float | None) -> None:
         query = f"date_from={date_from}&date_to={date_to}"
         reference = duck.timings(date_from=date_from, date_to=date_to, repeats=args.repeats)
         for path in args.paths.split(","):
-            # Each role's first request: templates imported, connection opened, and on the products and
+            # Each role's first request: templates imported, connection opened, and on the overview, products and
             # customers pages the figures of this range and reach computed and stored (decision 0010).
             first = {role: time_requests(handler, path, query, cookie, 1)[0] for role, cookie in cookies.items()}
             timed = {role: time_requests(handler, path, query, cookie, args.repeats) for role, cookie in cookies.items()}

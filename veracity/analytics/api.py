@@ -51,7 +51,7 @@ def dashboard_get(request: HttpRequest, dashboard: str, query: Query[DashboardQu
                              "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in table.columns],
                              "rows": [[str(v) if v is not None and not isinstance(v, int | float | str) else v
                                        for v in row] for row in table.rows],
-                             "links": table.links} for key, table in tables.items()}}
+                             "links": list(table.links)} for key, table in tables.items()}}
 
 
 @router.get("/analytics/sales-report", response={200: list[SalesReportRow], 403: ErrorOut, 422: ErrorOut},

@@ -18,7 +18,7 @@ from veracity.analytics.selectors.people import people_dashboard, rep_choices, t
 from veracity.analytics.selectors.pipeline import pipeline_dashboard
 from veracity.analytics.selectors.products import products_dashboard, products_figures
 from veracity.analytics.selectors.report import REPORT_COLUMNS, REPORT_GROUPS, sales_report
-from veracity.analytics.selectors.sales import sales_figures, sales_overview
+from veracity.analytics.selectors.sales import overview_figures, sales_figures, sales_overview
 from veracity.analytics.selectors.targets import sales_target_get, sales_target_list
 
 # name -> builder(user=, filters=) -> {block key: Table}
@@ -32,6 +32,7 @@ DASHBOARDS = {
 # The dashboards whose costly figures are stored per date range and reach (StoredFigures): name ->
 # figures(user, filters) -> JSON, computed from the user's report scope alone.
 STORED_DASHBOARDS = {
+    "overview": overview_figures,
     "products": products_figures,
     "customers": customers_figures,
 }

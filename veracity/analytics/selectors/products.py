@@ -2,7 +2,6 @@
 together (by the same customer on the same day)."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -15,6 +14,7 @@ from veracity.analytics.selectors.base import (
     ORDER_ATTRIBUTE_FILTERS,
     Column,
     DashboardFilters,
+    RowsOnDemand,
     Table,
     cell_sums,
     change,
@@ -66,18 +66,26 @@ def products_figures(user, filters: DashboardFilters) -> dict:
             "pairs": [list(pair) for pair in bought_together_pairs(user, filters)]}
 
 
-def _product_rows(stored: dict) -> dict[int, dict]:
-    return {int(pk): {"revenue": revenue, "quantity": Decimal(quantity), "orders": orders}
-            for pk, (revenue, quantity, orders) in stored.items()}
+def _product_labels(ids) -> dict[int, tuple[str, str]]:
+    """(SKU, name) of each product id. The ids are written into the statement as integers: bound one by
+    one through the ORM's `pk__in`, the thousands a product list holds cost more than reading them."""
+    ids = sorted({int(pk) for pk in ids})
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Product._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, sku, name FROM {table} WHERE id IN ({','.join(map(str, ids))})")
+        return {pk: (sku, name) for pk, sku, name in cursor.fetchall()}
 
 
 def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
     stored = stored_figures(user, "products", filters)
     figures = stored.figures if stored is not None else products_figures(user, filters)
-    current, previous = _product_rows(figures["current"]), _product_rows(figures["previous"])
-    names = dict(Product.all_objects.filter(pk__in=set(current) | set(previous)).values_list("pk", "name"))
-    skus = dict(Product.all_objects.filter(pk__in=set(current) | set(previous)).values_list("pk", "sku"))
-    classes = abc_classes([(pk, row["revenue"] or 0) for pk, row in current.items()])
+    # [revenue cents, quantity as text, orders] per product id; a row is formatted only when shown.
+    current = {int(pk): values for pk, values in figures["current"].items()}
+    previous = {int(pk): values[0] for pk, values in figures["previous"].items()}
+    labels = _product_labels(current.keys() | {pk for pair in figures["pairs"] for pk in pair[:2]})
+    classes = abc_classes([(pk, values[0] or 0) for pk, values in current.items()])
     columns = [Column("sku", _("SKU")), Column("product", _("Product")), Column("revenue", _("Revenue"), "decimal"),
                Column("quantity", _("Quantity"), "decimal"), Column("orders", _("Orders"), "int"),
                Column("growth", _("Growth vs previous %"), "percent"), Column("abc", _("ABC class"))]
@@ -86,25 +94,26 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
     # last, as orders_url(filters, product=pk) would put it.
     orders_base = orders_url(filters)
 
-    def table(key, title, product_ids, chart=None):
-        result = Table(key, title, list(columns), chart=chart)
-        for pk in product_ids:
-            row = current.get(pk) or {"revenue": 0, "quantity": 0, "orders": 0}
-            before = (previous.get(pk) or {}).get("revenue")
-            result.rows.append((skus.get(pk, ""), names.get(pk, ""), money(row["revenue"] or 0), quantity_value(row["quantity"]),
-                                row["orders"] or 0, percent(change(row["revenue"] or 0, before)), classes.get(pk, "")))
-            result.links.append(f"{orders_base}&product={pk}")  # an id needs no quoting
-        return result
+    def row(pk) -> tuple:
+        revenue, quantity, orders = current.get(pk) or (0, "0", 0)
+        sku, name = labels.get(pk, ("", ""))
+        return (sku, name, money(revenue or 0), quantity_value(quantity), orders or 0,
+                percent(change(revenue or 0, previous.get(pk))), classes.get(pk, ""))
 
-    ranked = sorted(current, key=lambda pk: (-(current[pk]["revenue"] or 0), pk))
-    growth = sorted((pk for pk in current if (previous.get(pk) or {}).get("revenue")),
-                    key=lambda pk: -(change(current[pk]["revenue"] or 0, previous[pk]["revenue"]) or 0))
+    def table(key, title, product_ids, chart=None):
+        return Table(key, title, list(columns), rows=RowsOnDemand(product_ids, row),
+                     links=RowsOnDemand(product_ids, lambda pk: f"{orders_base}&product={pk}"),  # an id needs no quoting
+                     chart=chart)
+
+    ranked = sorted(current, key=lambda pk: (-(current[pk][0] or 0), pk))
+    growth = sorted((pk for pk in current if previous.get(pk)),
+                    key=lambda pk: -(change(current[pk][0] or 0, previous[pk]) or 0))
     abc = Table("abc", _("ABC classes"), [Column("class", _("Class")), Column("products", _("Products"), "int"),
                                           Column("revenue", _("Revenue"), "decimal")],
                 chart={"type": "pie", "x": "class", "y": ["revenue"]})
     for label in ("A", "B", "C"):
         members = [pk for pk, value in classes.items() if value == label]
-        abc.rows.append((label, len(members), money(sum(current[pk]["revenue"] or 0 for pk in members))))
+        abc.rows.append((label, len(members), money(sum(current[pk][0] or 0 for pk in members))))
         abc.links.append(None)
     tables = {
         "best": table("best", _("Best sellers"), ranked[:TOP], chart={"type": "bar", "x": "product", "y": ["revenue"]}),
@@ -112,7 +121,7 @@ def products_dashboard(*, user, filters: DashboardFilters) -> dict[str, Table]:
         "growth": table("growth", _("Fastest growing"), growth[:TOP]),
         "abc": abc,
         "all": table("all", _("All products sold"), ranked),
-        "together": _bought_together(filters, names, [tuple(pair) for pair in figures["pairs"]]),
+        "together": _bought_together(filters, labels, [tuple(pair) for pair in figures["pairs"]]),
     }
     return stored_note(tables, stored)
 
@@ -196,10 +205,10 @@ def bought_together_pairs(user, filters: DashboardFilters, *, top: int = PAIRS_T
                 cursor.execute(f"DROP TABLE IF EXISTS {BASKET_TABLE}")
 
 
-def _bought_together(filters: DashboardFilters, names: dict[int, str], pairs: list[tuple[int, int, int]]) -> Table:
+def _bought_together(filters: DashboardFilters, labels: dict[int, tuple[str, str]],
+                     pairs: list[tuple[int, int, int]]) -> Table:
     """Pairs of products bought by the same customer on the same day, most frequent first."""
-    missing = {pk for pair in pairs for pk in pair[:2]} - set(names)
-    names = {**names, **dict(Product.all_objects.filter(pk__in=missing).values_list("pk", "name"))}
+    names = {pk: name for pk, (_sku, name) in labels.items()}
     table = Table("together", _("Bought together"), [
         Column("product_a", _("Product")), Column("product_b", _("Bought with")), Column("times", _("Times"), "int")])
     for first, second, times in pairs:

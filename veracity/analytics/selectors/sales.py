@@ -3,6 +3,7 @@ the previous period and the same period last year."""
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
@@ -22,10 +23,13 @@ from veracity.analytics.selectors.base import (
     margin_visible,
     money,
     percent,
+    quantity_value,
     ratio,
     report_scope,
     rollup_rows,
     scope_people,
+    stored_figures,
+    stored_note,
     whole_months,
 )
 from veracity.sales.models import Channel, Region
@@ -52,6 +56,17 @@ class SalesFigures:
     @property
     def margin_cents(self) -> int:
         return self.costed_revenue_cents - self.cost_cents
+
+    def stored(self) -> list:
+        """As stored figures keep it (JSON): the fields in order, the quantity as exact text."""
+        return [self.revenue_cents, self.orders, str(quantity_value(self.quantity)), self.customers,
+                self.new_customers, self.cost_cents, self.costed_revenue_cents]
+
+    @classmethod
+    def from_stored(cls, values: list) -> "SalesFigures":
+        revenue, orders, quantity, customers, new, cost, costed = values
+        return cls(revenue_cents=revenue, orders=orders, quantity=Decimal(quantity), customers=customers,
+                   new_customers=new, cost_cents=cost, costed_revenue_cents=costed)
 
 
 SUMS = {"revenue": Sum("revenue_cents"), "orders": Sum("orders"), "quantity": Sum("quantity"),
@@ -136,10 +151,8 @@ def orders_url(filters: DashboardFilters, **extra) -> str:
     return reverse("sales:order_list") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def _kpi_table(user, filters: DashboardFilters) -> Table:
-    now = sales_figures(user=user, filters=filters)
-    before = sales_figures(user=user, filters=filters.previous())
-    last_year = sales_figures(user=user, filters=filters.last_year())
+def _kpi_table(user, filters: DashboardFilters, figures: dict) -> Table:
+    now, before, last_year = (SalesFigures.from_stored(figures[key]) for key in ("current", "previous", "last_year"))
     rows = [
         ("revenue", _("Revenue"), money(now.revenue_cents), money(before.revenue_cents),
          money(last_year.revenue_cents)),
@@ -167,7 +180,7 @@ def _kpi_table(user, filters: DashboardFilters) -> Table:
         table.rows.append((metric, label, current, previous, year, percent(change(current, previous)),
                            percent(change(current, year))))
         table.links.append(orders_url(filters) if metric != "margin_percent" else None)
-    table.extra = {"previous": previous_filters, "last_year": year_filters, "current": now}
+    table.extra = {"previous": previous_filters, "last_year": year_filters}
     return table
 
 
@@ -175,25 +188,27 @@ def _bucket(filters: DashboardFilters) -> str:
     return "month" if filters.days > 92 else "day"
 
 
-def _trend_table(user, filters: DashboardFilters) -> Table:
+def _trend_series(user, filters: DashboardFilters, bucket: str) -> list[list]:
+    """[bucket start (ISO), revenue cents, orders] per day or month with sales in the range."""
+    sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
+    rows, key = cell_sums(user=user, filters=filters, daily=bucket == "day", by=("period",), sums=sums), "period"
+    if rows is None:
+        rows, key = rollup_rows(user=user, filters=filters).values("day").annotate(**sums).order_by("day"), "day"
+    result: dict[dt.date, list[int]] = {}
+    for row in rows:
+        value = row[key]
+        value = value.date() if isinstance(value, dt.datetime) else value
+        cell = result.setdefault(value if bucket == "day" else value.replace(day=1), [0, 0])
+        cell[0] += row["revenue"] or 0
+        cell[1] += row["orders"] or 0
+    return [[start.isoformat(), *values] for start, values in sorted(result.items())]
+
+
+def _trend_table(filters: DashboardFilters, figures: dict) -> Table:
     """Revenue and orders per day (or month for long ranges), beside the same period last year."""
     bucket = _bucket(filters)
-
-    def series(period: DashboardFilters) -> dict[dt.date, tuple[int, int]]:
-        sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
-        rows, key = cell_sums(user=user, filters=period, daily=bucket == "day", by=("period",), sums=sums), "period"
-        if rows is None:
-            rows, key = rollup_rows(user=user, filters=period).values("day").annotate(**sums).order_by("day"), "day"
-        result: dict[dt.date, list[int]] = {}
-        for row in rows:
-            value = row[key]
-            value = value.date() if isinstance(value, dt.datetime) else value
-            cell = result.setdefault(value if bucket == "day" else value.replace(day=1), [0, 0])
-            cell[0] += row["revenue"] or 0
-            cell[1] += row["orders"] or 0
-        return {bucket_start: tuple(values) for bucket_start, values in result.items()}
-
-    current, year = series(filters), series(filters.last_year())
+    current, year = ({dt.date.fromisoformat(start): (revenue, orders) for start, revenue, orders in figures[key]}
+                     for key in ("current", "last_year"))
     table = Table("trend", _("Revenue over time"), [
         Column("period", _("Period"), "date"), Column("revenue", _("Revenue"), "decimal"),
         Column("orders", _("Orders"), "int"), Column("revenue_last_year", _("Revenue last year"), "decimal")],
@@ -228,28 +243,51 @@ def _periods(filters: DashboardFilters, bucket: str) -> list[dt.date]:
     return periods
 
 
-def _split_table(user, filters: DashboardFilters, *, field: str, key: str, title: str, choices) -> Table:
-    labels = dict(choices)
-    table = Table(key, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
-                              Column("orders", _("Orders"), "int")], chart={"type": "pie", "x": field, "y": ["revenue"]})
+def _split_sums(user, filters: DashboardFilters, field: str) -> list[list]:
+    """[value, revenue cents, orders] per value of an order attribute, most revenue first."""
     sums = {"revenue": Sum("revenue_cents"), "orders": Sum("orders")}
     grouped = cell_sums(user=user, filters=filters, group=(field,), by=(field,), sums=sums)
     if grouped is None:
         grouped = rollup_rows(user=user, filters=filters).values(field).annotate(**sums)
     grouped = sorted(grouped, key=lambda row: (-(row["revenue"] or 0), row[field] or ""))
-    for row in grouped:
-        table.rows.append((str(labels.get(row[field], row[field] or _("Unknown"))), money(row["revenue"]), row["orders"]))
-        table.links.append(orders_url(filters, **{field: row[field]}) if row[field] else None)
+    return [[row[field] or "", row["revenue"] or 0, row["orders"] or 0] for row in grouped]
+
+
+def _split_table(filters: DashboardFilters, rows: list[list], *, field: str, key: str, title: str, choices) -> Table:
+    labels = dict(choices)
+    table = Table(key, title, [Column(field, title), Column("revenue", _("Revenue"), "decimal"),
+                              Column("orders", _("Orders"), "int")], chart={"type": "pie", "x": field, "y": ["revenue"]})
+    for value, revenue, orders in rows:
+        table.rows.append((str(labels.get(value, value or _("Unknown"))), money(revenue), orders))
+        table.links.append(orders_url(filters, **{field: value}) if value else None)
     return table
+
+
+def overview_figures(user, filters: DashboardFilters) -> dict:
+    """What the overview is drawn from, as stored (JSON): the key figures of the period, the one before
+    and the same period last year; revenue and orders per day or month in the period and a year before;
+    revenue and orders per channel and region. Cost is kept whoever the reach is; the page shows margin
+    only to those allowed to see it."""
+    bucket = _bucket(filters)
+    return {
+        "kpis": {key: sales_figures(user=user, filters=period).stored() for key, period in (
+            ("current", filters), ("previous", filters.previous()), ("last_year", filters.last_year()))},
+        "trend": {"current": _trend_series(user, filters, bucket),
+                  "last_year": _trend_series(user, filters.last_year(), bucket)},
+        "channels": _split_sums(user, filters, "channel"),
+        "regions": _split_sums(user, filters, "region"),
+    }
 
 
 def sales_overview(*, user, filters: DashboardFilters) -> dict[str, Table]:
     """Every block of the sales overview, already scoped to what `user` may see."""
-    return {
-        "kpis": _kpi_table(user, filters),
-        "trend": _trend_table(user, filters),
-        "channels": _split_table(user, filters, field="channel", key="channels", title=_("Channel"),
-                                 choices=Channel.choices),
-        "regions": _split_table(user, filters, field="region", key="regions", title=_("Region"),
+    stored = stored_figures(user, "overview", filters)
+    figures = stored.figures if stored is not None else overview_figures(user, filters)
+    return stored_note({
+        "kpis": _kpi_table(user, filters, figures["kpis"]),
+        "trend": _trend_table(filters, figures["trend"]),
+        "channels": _split_table(filters, figures["channels"], field="channel", key="channels",
+                                 title=_("Channel"), choices=Channel.choices),
+        "regions": _split_table(filters, figures["regions"], field="region", key="regions", title=_("Region"),
                                 choices=Region.choices),
-    }
+    }, stored)

@@ -47,6 +47,7 @@ def stored_figures_ensure(*, user, dashboard: str, filters: DashboardFilters,
         return stored_figures_compute(user, dashboard, filters.date_from, filters.date_to, now=now)
     if stored.read_at is None or now - stored.read_at > READ_MARK:
         StoredFigures.objects.filter(pk=stored.pk).update(read_at=now)
+    stored_figures_remember(user, stored)
     return stored
 
 

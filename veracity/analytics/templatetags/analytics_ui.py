@@ -4,7 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -72,19 +73,21 @@ def kpi_cards(table):
     return cards
 
 
-def _cell_html(cell: dict, link: str | None):
-    text = format_html('<a href="{}">{}</a>', link, cell["text"]) if link else cell["text"]
-    return format_html('<td class="text-end">{}</td>', text) if cell["numeric"] else format_html("<td>{}</td>", text)
+def _cell_html(cell: dict, link: str | None) -> str:
+    text = escape(cell["text"])
+    if link:
+        text = f'<a href="{escape(link)}">{text}</a>'
+    return f'<td class="text-end">{text}</td>' if cell["numeric"] else f"<td>{text}</td>"
 
 
 @register.filter
 def table_body(table):
-    """The <tr> rows of table_rows as escaped HTML (format_html escapes every text): the same markup the
-    template loop wrote, built in Python because nested template loops over every cell cost tens of
-    milliseconds a page."""
-    return format_html_join("\n", "<tr>{}</tr>", (
-        (format_html_join("", "{}", ((_cell_html(cell, row["link"] if index == 0 else None),)
-                                     for index, cell in enumerate(row["cells"]))),)
+    """The <tr> rows of table_rows as HTML, every text and link escaped: the same markup the template loop
+    wrote, built in Python because nested template loops (and format_html per cell) cost tens of
+    milliseconds on a page of six tables."""
+    return mark_safe("\n".join(  # noqa: S308 - every value above went through escape()
+        "<tr>" + "".join(_cell_html(cell, row["link"] if index == 0 else None)
+                         for index, cell in enumerate(row["cells"])) + "</tr>"
         for row in table_rows(table)))
 
 

@@ -48,3 +48,13 @@ def test_customer_drill_names_its_criteria_in_words(manager_mei, web_client_for)
     page = web_client_for(manager_mei).get("/analytics/customers/list/?segment=at_risk&industry=-").content.decode()
     assert "Segment: At risk" in page and "Industry: Unknown" in page
     assert "segment: at_risk" not in page
+
+
+def test_product_names_with_markup_are_shown_as_text_in_dashboard_tables(manager_mei, rep_li, web_client_for):
+    book(customer(rep_li), timezone.localdate(), [(product(name='<script>alert("x")</script> & Co'), 1, "100.00")])
+    page = web_client_for(manager_mei).get("/analytics/products/").content.decode()
+    best = page[page.index('id="block-best"'):]
+    best = best[:best.index("</table>")]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in best
+    assert "<script>alert" not in page
+    assert re.search(r'<td><a href="/orders/\?date_from=[^"]*&amp;counted=on&amp;product=\d+">SKU-', best)  # escaped once

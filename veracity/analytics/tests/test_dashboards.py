@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from veracity.analytics import selectors
 from veracity.analytics.selectors import dashboard_filters_parse
+from veracity.analytics.selectors.base import RowsOnDemand
 from veracity.analytics.selectors.sales import orders_url
 from veracity.analytics.services import customer_rfm_refresh, rollups_refresh
 from veracity.analytics.tests.factories import book, customer, product
@@ -178,3 +179,12 @@ def test_every_dashboard_page_renders_for_a_rep(rep_li, web_client_for, sales):
         response = client.get(reverse(f"analytics:{name}") + "?" + MARCH.urlencode())
         assert response.status_code == 200, name
         assert "data-chart" in response.content.decode() or name == "pipeline"
+
+
+def test_long_tables_format_only_the_rows_that_are_read():
+    built = []
+    rows = RowsOnDemand([3, 1, 2], lambda key: built.append(key) or (key, f"row {key}"))
+    assert rows[:2] == [(3, "row 3"), (1, "row 1")] and built == [3, 1]   # the page reads the first rows
+    assert rows[0] == (3, "row 3") and built == [3, 1]                    # each row is built once
+    assert list(rows) == [(3, "row 3"), (1, "row 1"), (2, "row 2")] and len(rows) == 3   # the export reads all
+    assert rows == [(3, "row 3"), (1, "row 1"), (2, "row 2")] and built == [3, 1, 2]

@@ -1,12 +1,14 @@
-"""Stored dashboard figures (decision 0010): the products and customers pages show the same figures from a
+"""Stored dashboard figures (decision 0010): the overview, products and customers pages show the same figures from a
 stored copy as computed fresh, per reach; outdated copies are shown only briefly and say so; the
 scheduled jobs bring them up to date and prepare the preset ranges."""
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from veracity.analytics import selectors
@@ -43,7 +45,7 @@ def _rows(tables: dict) -> dict:
     return {key: (table.rows, table.links) for key, table in tables.items()}
 
 
-@pytest.mark.parametrize("dashboard", ["products", "customers"])
+@pytest.mark.parametrize("dashboard", ["overview", "products", "customers"])
 @pytest.mark.parametrize("filters", [MARCH, RAGGED], ids=["whole-month", "ragged"])
 def test_stored_figures_draw_the_same_tables_as_computed_ones(dashboard, filters, admin, manager_mei, rep_li,
                                                               rep_bob, sales):
@@ -53,6 +55,20 @@ def test_stored_figures_draw_the_same_tables_as_computed_ones(dashboard, filters
         assert stored is not None and stored.is_current
         assert stored_figures(user, dashboard, filters) is not None
         assert _rows(selectors.DASHBOARDS[dashboard](user=user, filters=filters)) == computed
+
+
+def test_stored_overview_shows_margin_only_to_those_who_may_see_cost(admin, marketing_ana, web_client_for, sales):
+    stored = stored_figures_ensure(user=admin, dashboard="overview", filters=MARCH)
+    assert StoredFigures.key_for(selectors.base.report_people(marketing_ana)) == stored.reach_key == "all"
+    assert not selectors.margin_visible(marketing_ana)
+    marketing_kpis = selectors.sales_overview(user=marketing_ana, filters=MARCH)["kpis"].rows
+    admin_kpis = selectors.sales_overview(user=admin, filters=MARCH)["kpis"].rows
+    assert [row[0] for row in marketing_kpis] == [row[0] for row in admin_kpis if not row[0].startswith("margin")]
+    assert marketing_kpis[0] == admin_kpis[0] and admin_kpis[0][2] == Decimal("1760.00")
+    url = reverse("analytics:overview") + "?" + MARCH.query()
+    assert "Gross margin" not in web_client_for(marketing_ana).get(url).content.decode()
+    assert "Gross margin" in web_client_for(admin).get(url).content.decode()
+    assert StoredFigures.objects.filter(dashboard="overview").count() == 1   # both read the one stored copy
 
 
 def test_each_reach_gets_its_own_figures_and_same_reach_users_share_them(rep_li, rep_bob, sales):
@@ -67,10 +83,11 @@ def test_each_reach_gets_its_own_figures_and_same_reach_users_share_them(rep_li,
     assert stored_figures_ensure(user=rep_li, dashboard="products", filters=MARCH).pk == li.pk
 
 
-def test_filters_beyond_the_dates_are_never_stored(rep_li, sales):
+def test_filters_beyond_the_dates_and_other_dashboards_are_never_stored(rep_li, sales):
     filters = DashboardFilters(date_from=MARCH.date_from, date_to=MARCH.date_to, region="east")
     assert stored_figures_ensure(user=rep_li, dashboard="products", filters=filters) is None
-    assert stored_figures_ensure(user=rep_li, dashboard="overview", filters=MARCH) is None
+    assert stored_figures_ensure(user=rep_li, dashboard="overview", filters=filters) is None
+    assert stored_figures_ensure(user=rep_li, dashboard="pipeline", filters=MARCH) is None
     assert not StoredFigures.objects.exists()
 
 
@@ -91,6 +108,18 @@ def test_outdated_figures_are_shown_briefly_with_their_time_then_computed_again(
     gadget = [row for row in selectors.products_dashboard(user=rep_li, filters=MARCH)["best"].rows
               if row[1] == "Gadget"]
     assert gadget[0][2] == 130   # 30 + the 100 booked later
+
+
+def test_overview_says_as_of_until_its_stored_figures_catch_up(rep_li, web_client_for, sales):
+    client, url = web_client_for(rep_li), "/analytics/?" + MARCH.query()
+    before = client.get(url).content.decode()
+    book(sales["li"], dt.date(2026, 3, 20), [(sales["gadget"], 5, "20.00")])
+    stale = client.get(url).content.decode()
+    assert "data-as-of" not in before and "data-as-of" in stale
+    revenue = selectors.sales_overview(user=rep_li, filters=MARCH)["kpis"].rows[0][2]
+    assert stored_figures_refresh() == 1
+    assert selectors.sales_overview(user=rep_li, filters=MARCH)["kpis"].rows[0][2] == revenue + 100
+    assert "data-as-of" not in client.get(url).content.decode()
 
 
 def test_scheduled_refresh_recomputes_figures_read_lately_and_drops_old_ones(rep_li, rep_bob, sales):
