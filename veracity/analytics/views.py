@@ -22,7 +22,7 @@ from veracity.analytics.forms import ReviewSubscribeForm, SalesTargetForm
 from veracity.analytics.models import RfmSegment
 from veracity.analytics.selectors import reviews as review_selectors
 from veracity.analytics.services import reviews as review_services
-from veracity.analytics.services.stored_figures import stored_figures_ensure
+from veracity.analytics.services.stored_figures import stored_figures_ensure, stored_figures_ensure_current
 from veracity.catalog.models import ProductCategory
 from veracity.core.errors import ValidationFailed
 from veracity.core.forms import form_save
@@ -117,6 +117,7 @@ def export(request, dashboard: str, block: str):
         raise ValidationFailed({"format": [_("Choose csv or xlsx.")]})
     services.rollups_refresh()
     filters = selectors.dashboard_filters_parse(request.GET)
+    stored_figures_ensure_current(user=request.user, dashboard=dashboard, filters=filters)
     tables = selectors.DASHBOARDS[dashboard](user=request.user, filters=filters)
     if block not in tables:
         raise Http404

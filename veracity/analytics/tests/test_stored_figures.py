@@ -110,6 +110,17 @@ def test_outdated_figures_are_shown_briefly_with_their_time_then_computed_again(
     assert gadget[0][2] == 130   # 30 + the 100 booked later
 
 
+def test_exports_never_write_outdated_stored_figures(rep_li, web_client_for, sales):
+    client, query = web_client_for(rep_li), "?format=csv&" + MARCH.query()
+    assert "data-as-of" not in client.get("/analytics/products/" + query).content.decode()
+    book(sales["li"], dt.date(2026, 3, 20), [(sales["gadget"], 5, "20.00")])
+    assert "data-as-of" in client.get("/analytics/products/" + query).content.decode()   # the page says so
+    export = b"".join(client.get(reverse("analytics:export", args=["products", "best"]) + query).streaming_content)
+    gadget = next(row for row in export.decode("utf-8-sig").splitlines() if ",Gadget," in row)
+    assert ",130.00," in gadget   # the booking after the stored figures is in the file
+    assert StoredFigures.objects.get().data_version == rollups_data_version()
+
+
 def test_overview_says_as_of_until_its_stored_figures_catch_up(rep_li, web_client_for, sales):
     client, url = web_client_for(rep_li), "/analytics/?" + MARCH.query()
     before = client.get(url).content.decode()
