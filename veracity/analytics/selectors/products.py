@@ -208,10 +208,9 @@ def bought_together_pairs(user, filters: DashboardFilters, *, top: int = PAIRS_T
 def _bought_together(filters: DashboardFilters, labels: dict[int, tuple[str, str]],
                      pairs: list[tuple[int, int, int]]) -> Table:
     """Pairs of products bought by the same customer on the same day, most frequent first."""
-    names = {pk: name for pk, (_sku, name) in labels.items()}
     table = Table("together", _("Bought together"), [
         Column("product_a", _("Product")), Column("product_b", _("Bought with")), Column("times", _("Times"), "int")])
     for first, second, times in pairs:
-        table.rows.append((names.get(first, ""), names.get(second, ""), times))
+        table.rows.append((labels.get(first, ("", ""))[1], labels.get(second, ("", ""))[1], times))
         table.links.append(orders_url(filters, product=first))
     return table

@@ -34,12 +34,17 @@ RECENTLY_READ = dt.timedelta(days=1)   # the scheduled refresh keeps these curre
 KEPT = dt.timedelta(days=7)            # unread this long: deleted; read within it: presets prepared
 
 
+def _storable(dashboard: str, filters: DashboardFilters) -> bool:
+    """Whether a dashboard's figures for these filters are stored: listed dashboards, dates only."""
+    return dashboard in STORED_DASHBOARDS and not any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS)
+
+
 def stored_figures_ensure(*, user, dashboard: str, filters: DashboardFilters,
                           now: dt.datetime | None = None) -> StoredFigures | None:
     """Before a stored dashboard is drawn: make sure figures it may show are stored for these filters and
     the user's reach (computing them now when there are none, or they are too old), and note they were
     read. None for other dashboards and with filters beyond the dates (the page computes those itself)."""
-    if dashboard not in STORED_DASHBOARDS or any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS):
+    if not _storable(dashboard, filters):
         return None
     now = now or timezone.now()
     stored = stored_figures(user, dashboard, filters, now=now)
@@ -54,7 +59,7 @@ def stored_figures_ensure(*, user, dashboard: str, filters: DashboardFilters,
 def stored_figures_ensure_current(*, user, dashboard: str, filters: DashboardFilters) -> StoredFigures | None:
     """Before an export: make sure the stored figures it would write are current, recomputing them if the
     data moved since (a file has no room to say "as of"; the page can). None as for stored_figures_ensure."""
-    if dashboard not in STORED_DASHBOARDS or any(getattr(filters, name) for name in ORDER_ATTRIBUTE_FILTERS):
+    if not _storable(dashboard, filters):
         return None
     stored = stored_figures(user, dashboard, filters)
     if stored is None or not stored.is_current:
