@@ -25,6 +25,7 @@ from veracity.core.normalisation import (
 from veracity.core.rejections import rejection_note
 from veracity.standards import normalisers, rules
 from veracity.standards.models import FieldRule, StandardsSettings
+from veracity.standards.per_distinct import per_distinct
 from veracity.standards.rules import EntitySpec, FieldSpec
 
 
@@ -396,8 +397,11 @@ def validate_frame(entity: str, frame: pl.DataFrame, *, partial: bool = False,
         raw = frame.get_column(name)
         if raw.dtype == pl.Object or isinstance(raw.dtype, pl.List | pl.Struct):
             values, currencies, messages = _clean_column_rowwise(field, raw, ruleset, regions, partial)
+        elif raw.dtype == pl.String and _cleans_to_text(field):
+            values, currencies, messages = _clean_text_column(entity, name, field, raw, ruleset, regions, partial, memo)
         else:
-            values, currencies, messages = _clean_column_distinct(name, field, raw, ruleset, regions, partial, memo)
+            values, currencies, messages = _clean_column_distinct(entity, name, field, raw, ruleset, regions, partial,
+                                                                  memo)
         cleaned_columns[name] = values.alias(name)
         if currencies is not None:
             written_currencies[name] = currencies
@@ -438,15 +442,40 @@ def _phone_regions(frame: pl.DataFrame, ruleset: RuleSet, memo: dict) -> pl.Seri
     return country.replace_strict(mapping, return_dtype=pl.String)
 
 
-def _clean_column_distinct(name, field, raw, ruleset, regions, partial, memo):
-    """Clean each distinct (value, region) once with `_clean_cell`, then join the results to the rows."""
-    region = regions if field.type == rules.PHONE and regions is not None else \
+# Field types whose cleaned value is text (or "" / None when empty).
+_TEXT_RESULT_TYPES = frozenset({rules.TEXT, rules.MULTILINE, rules.PHONE, rules.EMAIL, rules.CREDIT_CODE,
+                                rules.CURRENCY, rules.URL, rules.COUNTRY, rules.CHOICE})
+_TEXT_RESULT_SCHEMA = {"__value": pl.String, "__currency": pl.String, "__message": pl.String}
+
+
+def _cleans_to_text(field: EffectiveField) -> bool:
+    return field.type in _TEXT_RESULT_TYPES and (field.spec.default is None or isinstance(field.spec.default, str))
+
+
+def _phone_region_column(field, raw, ruleset, regions) -> pl.Series:
+    return regions if field.type == rules.PHONE and regions is not None else \
         pl.repeat(ruleset.default_region, raw.len(), eager=True, dtype=pl.String)
-    keys = pl.DataFrame({"raw": raw, "region": region})
+
+
+def _clean_text_column(entity, name, field, raw, ruleset, regions, partial, memo):
+    """A text column of text results: each distinct (value, region) cleaned once per import with
+    `_clean_cell`, the answers kept as a frame (standards.per_distinct) and joined to the rows."""
+    keys = pl.DataFrame({"raw": raw, "region": _phone_region_column(field, raw, ruleset, regions)})
+    cleaned = per_distinct(
+        keys, lambda value, region: _clean_cell(field, value, ruleset, region, partial), schema=_TEXT_RESULT_SCHEMA,
+        memo=memo, memo_key=("__cleaned", entity, name, partial))
+    currency_column = cleaned.get_column("__currency")
+    has_currency = bool((currency_column.fill_null("") != "").any())
+    return cleaned.get_column("__value"), currency_column if has_currency else None, cleaned.get_column("__message")
+
+
+def _clean_column_distinct(entity, name, field, raw, ruleset, regions, partial, memo):
+    """Clean each distinct (value, region) once with `_clean_cell`, then join the results to the rows."""
+    keys = pl.DataFrame({"raw": raw, "region": _phone_region_column(field, raw, ruleset, regions)})
     distinct = keys.unique(maintain_order=True)
     values, currencies, messages = [], [], []
     for value, row_region in distinct.iter_rows():
-        key = (name, value, row_region, partial)
+        key = (entity, name, value, row_region, partial)
         result = memo.get(key)
         if result is None:
             result = memo[key] = _clean_cell(field, value, ruleset, row_region, partial)

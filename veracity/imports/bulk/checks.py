@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from veracity.imports import parsing
 from veracity.sales.models import Channel, Region
+from veracity.standards.per_distinct import per_distinct
 from veracity.standards.services import validate_frame
 
 # Which file column each entity field comes from (as entities.py maps service errors back).
@@ -43,14 +44,9 @@ def sku_key(raw: Any) -> str:
 
 def _distinct(series: pl.Series, function: Callable[[str], Any], cache: dict, tag: str) -> pl.Series:
     """`function` applied once per distinct value (and once per import, through `cache`)."""
-    texts = series.fill_null("")
-    mapping = {}
-    for value in texts.unique().to_list():
-        key = (tag, value)
-        if key not in cache:
-            cache[key] = function(value)
-        mapping[value] = cache[key]
-    return texts.replace_strict(mapping, return_dtype=pl.String)
+    keys = pl.DataFrame({"raw": series.fill_null("").cast(pl.String)})
+    return per_distinct(keys, lambda raw: (function(raw),), schema={"value": pl.String}, memo=cache,
+                        memo_key=("__distinct", tag)).get_column("value").alias(series.name)
 
 
 def _blank_to_null(series: pl.Series) -> pl.Series:

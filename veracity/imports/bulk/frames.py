@@ -155,8 +155,10 @@ def order_batches(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], *, batch_
             pending_issues = [issues.filter(pl.col("row") > last_row)]
             heads = frame.filter(taken_starts).select("row", key=taken_key.filter(taken_starts))
             heads = heads.filter(pl.col("key") != "")
-            seen_before = heads.get_column("key").is_in(list(closed)) if closed else \
-                pl.repeat(False, heads.height, eager=True)
+            keys = heads.get_column("key").to_list()
+            # A set lookup per order head: `closed` grows to every order number of the file, too big to
+            # turn into a Series for every batch.
+            seen_before = pl.Series([key in closed for key in keys], dtype=pl.Boolean)
             repeated = seen_before | ~heads.get_column("key").is_first_distinct()
             if repeated.any():
                 bad = heads.filter(repeated)
@@ -166,7 +168,7 @@ def order_batches(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], *, batch_
                     "message": [_("The lines of order %(number)s are not together: sort the file by order number.")
                                 % {"number": key} for key in bad.get_column("key").to_list()]},
                     schema=ERROR_SCHEMA)])
-            closed.update(heads.get_column("key").to_list())
+            closed.update(keys)
             yield FrameBatch(number, frame, batch_issues)
             number += 1
         if exhausted and (pending is None or pending.height == 0):

@@ -150,3 +150,22 @@ def test_prose_keeps_chinese_punctuation_while_names_and_codes_become_half_width
     assert validate_record("activity", {"subject": " 首次拜访：介绍智能锁 "}, partial=True) == {"subject": "首次拜访：介绍智能锁"}
     assert validate_record("customer", {"name": "字节跳动（北京）科技有限公司"}, partial=True) == {
         "name": "字节跳动(北京)科技有限公司"}
+
+
+def test_validate_frame_with_a_cache_kept_across_batches_cleans_as_a_fresh_call_does():
+    """An import keeps one cache for all its batches: a value cleaned in an earlier batch is joined
+    from the cache, and must come out exactly as cleaning it afresh would."""
+    batches = [
+        pl.DataFrame({"name": ["张伟", "", "李娜"], "mobile": ["138 0013 8000", "13800138000", "12345"],
+                      "email": ["A@B.CN", None, "bad"]}),
+        pl.DataFrame({"name": ["李娜", "王芳", ""], "mobile": ["12345", "138 0013 8000", None],
+                      "email": ["bad", "A@B.CN", "c@d.cn"]}),
+    ]
+    cache = {}
+    for frame in batches:
+        cached = validate_frame("contact", frame, cache=cache)
+        fresh = validate_frame("contact", frame)
+        assert cached[0].rows() == fresh[0].rows()
+        assert cached[1].rows() == fresh[1].rows()
+    assert validate_frame("contact", batches[1], cache=cache)[0].get_column("mobile").to_list() == [
+        None, "+8613800138000", ""]
