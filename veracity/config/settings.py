@@ -261,8 +261,10 @@ VERACITY_IMPORT_STALE_SECONDS = env_int("VERACITY_IMPORT_STALE_SECONDS", 300)
 # secondary indexes of the tables it fills and rebuilds them at the end (docs/decisions, imports.bulk.indexes).
 VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES = env_int("VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES", 200_000)
 # The dry run of a bulk import of at least this many bytes checks its batches in this many worker processes
-# (0: in the importing process; imports.bulk.workers).
+# (0: in the importing process, by a thread that checks the next batch while this one is resolved, unless
+# VERACITY_IMPORT_CHECK_THREAD is off; imports.bulk.workers).
 VERACITY_IMPORT_CHECK_WORKERS = env_int("VERACITY_IMPORT_CHECK_WORKERS", 0)
+VERACITY_IMPORT_CHECK_THREAD = env_bool("VERACITY_IMPORT_CHECK_THREAD", True)
 VERACITY_IMPORT_CHECK_POOL_MIN_BYTES = env_int("VERACITY_IMPORT_CHECK_POOL_MIN_BYTES", 16 * 1024 * 1024)
 # The checked batches a dry run leaves beside the upload (imports.bulk.prepared) of a run nobody loads are
 # deleted after this many days by the `import_prepared_sweep` job.

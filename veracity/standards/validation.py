@@ -2,6 +2,7 @@
 services) and `validate_frame` for a Polars frame (imports). Both use the same effective rules and the
 same per-value cleaner, so they cannot disagree."""
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -83,13 +84,15 @@ def settings_get() -> StandardsSettings:
     return StandardsSettings.objects.filter(pk=1).first() or StandardsSettings(pk=1)
 
 
-# Rule sets a process was handed instead of reading them (rule_sets_pin): an import's worker process.
+# Rule sets a process (an import's worker process) or one thread (an import's check thread) was handed
+# instead of reading them (rule_sets_pin).
 _PINNED: dict[str, RuleSet] = {}
+_THREAD_PINNED = threading.local()
 
 
 def rule_set(entity: str) -> RuleSet:
     """The rules in force for `entity`: code defaults, model facts and the administrator's overrides."""
-    pinned = _PINNED.get(entity)
+    pinned = getattr(_THREAD_PINNED, "rules", {}).get(entity) or _PINNED.get(entity)
     if pinned is not None:
         return pinned
     overrides = {rule.field: rule for rule in FieldRule.objects.filter(entity=entity)}
@@ -108,11 +111,15 @@ def rule_inputs(entities: list[str]) -> dict:
                           for entity in entities}}
 
 
-def rule_sets_pin(inputs: dict) -> None:
-    """Make `rule_set` answer from `inputs` (rule_inputs) for their entities in this process, without the
-    database: for worker processes that check an import's batches. Same builder, so the same rules."""
+def rule_sets_pin(inputs: dict, *, this_thread_only: bool = False) -> None:
+    """Make `rule_set` answer from `inputs` (rule_inputs) for their entities in this process (or only in
+    this thread), without the database: for the workers that check an import's batches. Same builder,
+    so the same rules."""
+    pinned = _PINNED
+    if this_thread_only:
+        pinned = _THREAD_PINNED.rules = {}
     for entity, overrides in inputs["overrides"].items():
-        _PINNED[entity] = _rule_set_build(
+        pinned[entity] = _rule_set_build(
             entity, {item["field"]: SimpleNamespace(**item) for item in overrides},
             default_region=inputs["default_region"], date_order=inputs["date_order"])
 

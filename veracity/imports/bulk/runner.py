@@ -26,7 +26,7 @@ from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
 from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply
 from veracity.imports.bulk.prepared import PreparedBatch, PreparedWriter, prepared_batches, prepared_discard
-from veracity.imports.bulk.workers import BatchChecks, check_workers
+from veracity.imports.bulk.workers import BatchChecks, check_thread, check_workers
 from veracity.imports.entities import Context
 from veracity.imports.models import ImportBatch, ImportedRecord, ImportRowError, ImportRun
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
@@ -99,8 +99,10 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     prepared = PreparedWriter(run)
     try:
         with transaction.atomic(), run_batches(run) as batches:
-            # The entry rules and search keys of the next batches run in worker processes meanwhile.
-            with BatchChecks(batches, workers=check_workers(run.file.size), cache=state.cache) as checks:
+            # The entry rules (and with worker processes the search keys) of the next batches are checked
+            # meanwhile, in a thread or in worker processes.
+            with BatchChecks(batches, workers=check_workers(run.file.size), cache=state.cache,
+                             thread=check_thread()) as checks:
                 for batch, checked, customer_keys in checks:
                     result = batch_apply(batch, state, checked=checked, customer_keys=customer_keys)
                     _merge(counts, result.counts)

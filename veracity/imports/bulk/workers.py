@@ -19,7 +19,13 @@ Off by default (0 workers): on the 2-core benchmark machine shared with other jo
 or two workers made the dry run slower, not faster (docs/benchmarks.md, "third round"): each worker
 pays a Django start-up and cleans the values it has not seen itself (caches are per process, and most of
 a dry run's work is the first sight of each customer's phone, name and search keys), and there was no
-idle core to absorb that. Turn it on where cores are idle."""
+idle core to absorb that. Turn it on where cores are idle.
+
+Without worker processes, a thread checks batch k+1 while the caller resolves batch k (on by default,
+`VERACITY_IMPORT_CHECK_THREAD`): the checks are mostly Polars work, which releases the GIL, so the
+two overlap on a second core, with the caches shared and no second interpreter to pay for. The thread
+gets the rules read by the caller (thread-pinned, so it reads no database, and sees the caller's
+transaction's rules) and the caller's language."""
 
 from __future__ import annotations
 
@@ -28,11 +34,12 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import polars as pl
 from django.conf import settings
+from django.db import connections
 from django.utils import translation
 
 from veracity.imports.bulk import check_process
@@ -45,6 +52,11 @@ DEFAULT_WORKERS = 0
 # Below this a pool's start-up (a Django set-up per worker, ~1-2 s) costs more than it saves.
 DEFAULT_POOL_MIN_BYTES = 16 * 1024 * 1024
 ENTITIES = ["customer", "order", "order_line", "product"]
+
+def check_thread() -> bool:
+    """Whether a thread checks the next batch while this one is resolved (when no worker processes do)."""
+    return bool(getattr(settings, "VERACITY_IMPORT_CHECK_THREAD", True))
+
 
 def check_workers(size: int) -> int:
     """How many worker processes check the batches of a `size`-byte file: 0 means the parent does."""
@@ -89,9 +101,10 @@ class BatchChecks:
     this process. `new_codes(batch)` names the customer codes whose keys are wanted (the parent keeps
     track of which it asked for already)."""
 
-    def __init__(self, batches: Iterable[FrameBatch], *, workers: int, cache: dict) -> None:
+    def __init__(self, batches: Iterable[FrameBatch], *, workers: int, cache: dict, thread: bool = False) -> None:
         self.batches = iter(batches)
         self.workers = workers
+        self.thread = thread
         self.cache = cache
         self.asked: set[str] = set()
         self.pool: ProcessPoolExecutor | None = None
@@ -107,6 +120,9 @@ class BatchChecks:
         return fresh
 
     def __iter__(self) -> Iterator[tuple[FrameBatch, tuple[pl.DataFrame, pl.DataFrame], pl.DataFrame]]:
+        if self.workers <= 0 and self.thread:
+            yield from self._threaded()
+            return
         if self.workers <= 0:
             # In this process the load's own step computes the keys of exactly the customers it creates:
             # asking for every new code here would also compute those of customers that already exist.
@@ -136,6 +152,32 @@ class BatchChecks:
                 yield batch, *self._answer(batch, codes, future)
         finally:
             self.close()
+
+    def _threaded(self) -> Iterator[tuple[FrameBatch, tuple[pl.DataFrame, pl.DataFrame], pl.DataFrame]]:
+        """Batch k+1 checked in one thread while the caller handles batch k; answers in file order. The
+        search keys stay with the caller's step (as in-process): only the customers it creates need them."""
+        from veracity.standards.validation import rule_inputs
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks", initializer=_thread_start,
+                                  initargs=(rule_inputs(ENTITIES), translation.get_language()))
+        pending: deque[tuple[FrameBatch, Future]] = deque()
+        try:
+            for batch in self.batches:
+                pending.append((batch, pool.submit(batch_check, batch.frame, [], self.cache)))
+                if len(pending) > 1:
+                    yield self._threaded_answer(*pending.popleft())
+            while pending:
+                yield self._threaded_answer(*pending.popleft())
+        finally:
+            for _batch, future in pending:
+                future.cancel()
+            pool.submit(connections.close_all)  # whatever the thread opened, it closes (normally nothing)
+            pool.shutdown(wait=True)
+
+    @staticmethod
+    def _threaded_answer(batch: FrameBatch, future: Future):
+        cleaned, errors, keys = future.result()
+        return batch, (cleaned, errors), keys
 
     def _submit(self, batch: FrameBatch, codes: list[str]) -> Future | None:
         if self.pool is None:
@@ -172,3 +214,11 @@ class BatchChecks:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+def _thread_start(rules: dict, language: str | None) -> None:
+    from veracity.standards.validation import rule_sets_pin
+
+    rule_sets_pin(rules, this_thread_only=True)
+    if language:
+        translation.activate(language)

@@ -1,9 +1,11 @@
-"""The dry run's checks in worker processes (bulk.workers): the same rules as in the parent and as a
-single record through the services, the same errors at the same rows in the same order, the same
+"""The dry run's checks in a thread or in worker processes (bulk.workers): the same rules as in turn in
+the importing process and as a single record through the services, the same errors at the same rows in the same order, the same
 prepared batches for the load — and rule overrides reach the workers without them reading the database."""
 
 import polars as pl
 import pytest
+from django.db import connection
+from django.utils import translation
 from polars.testing import assert_frame_equal
 
 from veracity.core.errors import ValidationFailed
@@ -43,8 +45,9 @@ def bulk(settings, db):
     settings.VERACITY_IMPORT_BULK_MIN_BYTES = 0
 
 
-def _dry_run(admin, settings, data, *, workers_count):
+def _dry_run(admin, settings, data, *, workers_count, thread=False):
     settings.VERACITY_IMPORT_CHECK_WORKERS = workers_count
+    settings.VERACITY_IMPORT_CHECK_THREAD = thread
     settings.VERACITY_IMPORT_CHECK_POOL_MIN_BYTES = 0
     run = upload(admin, data, "orders", batch_size=2, policy="load_valid")
     errors = list(ImportRowError.objects.filter(run=run).order_by("pk").values_list("row_number", "column", "value",
@@ -71,6 +74,49 @@ def test_checking_in_worker_processes_gives_exactly_what_checking_in_the_parent_
     loaded = run_now(admin, pooled)
     assert loaded.status == ImportStatus.COMPLETED
     assert Order.objects.count() == pooled.counts["dry_run"]["created"]
+
+
+@pytest.mark.django_db
+def test_checking_the_next_batch_in_a_thread_gives_exactly_what_checking_in_turn_gives(admin, bulk, settings,
+                                                                                      monkeypatch):
+    # The override exists only in this test's transaction: the thread must get it from the caller.
+    FieldRule.objects.create(entity="customer", field="name", picklist_values=[{"value": "华为技术有限公司"}])
+    opened = []
+
+    def check_and_note_the_connection(*args):
+        answer = batch_check(*args)
+        opened.append(connection.connection is not None)  # this thread's own connection
+        return answer
+
+    batch_check = workers.batch_check
+    data = csv_bytes([HEADER, *_rows(AWKWARD), *_rows(BAD), *_rows(AWKWARD[:2])])
+    alone, alone_errors, alone_batches = _dry_run(admin, settings, data, workers_count=0)
+    monkeypatch.setattr(workers, "batch_check", check_and_note_the_connection)
+    threaded, threaded_errors, threaded_batches = _dry_run(admin, settings, data, workers_count=0, thread=True)
+
+    assert threaded.counts["dry_run"] == alone.counts["dry_run"]
+    assert threaded_errors == alone_errors
+    assert any(column == "customer_name" and "listed values" in message
+               for _row, column, _value, message in threaded_errors)
+    assert len(threaded_batches) == len(alone_batches) > 3
+    for mine, theirs in zip(threaded_batches, alone_batches, strict=True):
+        assert_frame_equal(mine.cleaned, theirs.cleaned)
+        assert_frame_equal(mine.errors, theirs.errors)
+        assert_frame_equal(mine.customer_keys, theirs.customer_keys)
+    assert opened and not any(opened), "the check thread read the database"
+    loaded = run_now(admin, threaded)
+    assert loaded.status == ImportStatus.COMPLETED
+    assert Order.objects.count() == threaded.counts["dry_run"]["created"]
+
+
+@pytest.mark.django_db
+def test_checks_in_the_chinese_interface_give_chinese_messages_from_the_thread_too(admin, bulk, settings):
+    data = csv_bytes([HEADER, *_rows(BAD), *_rows(AWKWARD)])
+    with translation.override("zh-hans"):
+        _run, alone_errors, _batches = _dry_run(admin, settings, data, workers_count=0)
+        _run, threaded_errors, _batches = _dry_run(admin, settings, data, workers_count=0, thread=True)
+    assert threaded_errors == alone_errors
+    assert any("不是" in message or "请" in message for *_rest, message in threaded_errors), threaded_errors[:3]
 
 
 @pytest.mark.django_db
