@@ -471,6 +471,11 @@ def _clean_text_column(entity, name, field, raw, ruleset, regions, partial, memo
     cleaned = per_distinct(
         keys, lambda value, region: _clean_cell(field, value, ruleset, region, partial), schema=_TEXT_RESULT_SCHEMA,
         memo=memo, memo_key=("__cleaned", entity, name, partial))
+    return _value_currency_message(cleaned)
+
+
+def _value_currency_message(cleaned: pl.DataFrame) -> tuple[pl.Series, pl.Series | None, pl.Series]:
+    """A column's cleaned values, the currencies written with them (None when no cell named one), messages."""
     currency_column = cleaned.get_column("__currency")
     has_currency = bool((currency_column.fill_null("") != "").any())
     return cleaned.get_column("__value"), currency_column if has_currency else None, cleaned.get_column("__message")
@@ -493,9 +498,7 @@ def _clean_column_distinct(entity, name, field, raw, ruleset, regions, partial, 
         pl.Series("__value", values, strict=False), pl.Series("__currency", currencies, dtype=pl.String),
         pl.Series("__message", messages, dtype=pl.String))
     joined = keys.join(lookup, on=["raw", "region"], how="left", nulls_equal=True, maintain_order="left")
-    currency_column = joined.get_column("__currency")
-    has_currency = bool((currency_column.fill_null("") != "").any())
-    return joined.get_column("__value"), currency_column if has_currency else None, joined.get_column("__message")
+    return _value_currency_message(joined)
 
 
 def _clean_column_rowwise(field, raw, ruleset, regions, partial):

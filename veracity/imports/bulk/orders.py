@@ -120,8 +120,8 @@ _PLAIN = {pl.String, pl.Int64}  # column types a raw query returns as Django wou
 
 def _lookup(model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]) -> pl.DataFrame:
     """Alive records whose `key` is one of `values`, as a frame (key, id, *fields) named `names`.
-    Text and integer columns are read with one plain query (PostgreSQL:
-    `= ANY(array)`; SQLite: a JSON array), the rest through the ORM (its decimal and boolean conversions)."""
+    Text and integer columns are read with one plain query (PostgreSQL: `= ANY(array)`; SQLite: a JSON
+    array), the rest through the ORM (its decimal and boolean conversions)."""
     found = []
     schema = dict(zip(names, [pl.String, pl.Int64, *(_TYPES[name] for name in fields)], strict=True))
     if all(_TYPES[name] in _PLAIN for name in fields) and hasattr(model, "all_objects"):
