@@ -15,7 +15,8 @@ router = Router(tags=["imports"])
 
 
 @router.post("/imports", response={201: ImportRunOut, 403: ErrorOut, 422: ErrorOut},
-             summary="Upload a file: returns the dry-run result (nothing is loaded yet)")
+             summary="Upload a file: returns the dry-run result (nothing is loaded yet); with one_pass (and "
+                     "policy load_valid) no dry run: the load is queued at once")
 def import_create(
     request: HttpRequest,
     file: File[UploadedFile] = None,
@@ -24,13 +25,17 @@ def import_create(
     policy: Form[str] = "all_or_nothing",
     sheet: Form[str] = "",
     mapping_name: Form[str] = "",
+    one_pass: Form[bool] = False,
 ):
     selectors.import_run_list(user=request.user, action=Action.CREATE)  # permission first
     if file is None:
         raise ValidationFailed({"file": ["Send the file as multipart form data."]})
     run = services.import_run_create(actor=request.user, stream=file.file, name=file.name or "upload",
                                      size=file.size or 0, entity=entity, mode=mode, policy=policy, sheet=sheet,
-                                     mapping_name=mapping_name)
+                                     mapping_name=mapping_name, one_pass=one_pass)
+    if one_pass and services.mapping_complete(run):
+        run = services.import_run_queue(actor=request.user, run=run)
+        run.refresh_from_db()
     return Status(201, run)
 
 

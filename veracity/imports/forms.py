@@ -12,6 +12,10 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=ImportMode.choices, initial=ImportMode.CREATE)
     policy = forms.ChoiceField(label=_("Invalid rows"), choices=ImportPolicy.choices,
                                initial=ImportPolicy.ALL_OR_NOTHING)
+    one_pass = forms.BooleanField(
+        label=_("Load now, in one pass, without a preview"), required=False,
+        help_text=_("Only with \"load the valid rows\": each batch is checked as it is loaded, which is faster "
+                    "for a large file; the problems are listed when it is done."))
     sheet = forms.CharField(label=_("Sheet (XLSX; the first one if empty)"), required=False, max_length=100)
     mapping_name = forms.CharField(label=_("Saved mapping to use"), required=False, max_length=100)
 

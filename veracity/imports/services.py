@@ -41,7 +41,7 @@ from veracity.imports.models import (
     RecordAction,
 )
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS, Batch, UnitResult, read_batches, unit_apply
-from veracity.imports.reading import check_size, table_open
+from veracity.imports.reading import check_size, rows_estimate, table_open
 
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_STALE_SECONDS = 300
@@ -65,10 +65,16 @@ def _safe_name(name: str) -> str:
 def import_run_create(
     *, actor, stream: IO[bytes], name: str, size: int, entity: str, mode: str = ImportMode.CREATE,
     policy: str = ImportPolicy.ALL_OR_NOTHING, sheet: str = "", mapping_name: str = "",
-    batch_size: int | None = None,
+    batch_size: int | None = None, one_pass: bool = False,
 ) -> ImportRun:
     """Check and store an uploaded file, suggest a mapping and, when every required column is mapped,
-    run the dry run. A file that cannot be used is refused (ImportFileRejected) and nothing is stored."""
+    run the dry run. A file that cannot be used is refused (ImportFileRejected) and nothing is stored.
+
+    `one_pass` (only with the "load the valid rows" policy): no dry run; the run waits to be loaded in
+    one pass (import_run_execute), which checks every batch as it loads it, exactly as the dry run
+    would, and keeps the rejects in the error file. About a quarter faster for a large file, for someone
+    who has no decision to take from a preview. "Load nothing if any row is invalid" needs every row
+    checked before the first is loaded, so it always has its dry run."""
     _require(actor, Action.CREATE)
     errors = {}
     if entity not in mapping_module.ENTITIES:
@@ -77,6 +83,9 @@ def import_run_create(
         errors["mode"] = [_("Choose create or upsert.")]
     if policy not in ImportPolicy.values:
         errors["policy"] = [_("Choose what happens to invalid rows.")]
+    elif one_pass and policy != ImportPolicy.LOAD_VALID:
+        errors["policy"] = [_("Loading in one pass, without a dry run, needs \"load the valid rows\": loading "
+                              "nothing when a row is invalid needs every row checked first.")]
     if errors:
         raise ValidationFailed(errors)
     check_size(size)
@@ -103,7 +112,14 @@ def import_run_create(
     try:
         mapping_module.mapping_check(entity, table.headers, suggested)
     except ImportFileRejected:
-        return run  # the user completes the mapping first
+        return run  # the user completes the mapping first (then import_run_map runs the dry run)
+    if one_pass:
+        # No dry run counts the rows: an estimate serves the progress bar and the choice of how to load
+        # until the load has read them all (_completed).
+        stream.seek(0)
+        run.rows_total = rows_estimate(stream, kind=run.file_kind, sheet=run.sheet)
+        run.save(update_fields=["rows_total", "updated_at"])
+        return run
     return import_run_validate(actor=actor, run=run)
 
 
@@ -231,7 +247,24 @@ def import_run_queue(*, actor, run: ImportRun) -> ImportRun:
     return run
 
 
+def mapping_complete(run: ImportRun) -> bool:
+    try:
+        mapping_module.mapping_check(run.entity, run.headers, run.mapping)
+    except ImportFileRejected:
+        return False
+    return True
+
+
+def one_pass(run: ImportRun) -> bool:
+    """Whether the run loads without a dry run (import_run_create's `one_pass`)."""
+    return run.policy == ImportPolicy.LOAD_VALID and "dry_run" not in run.counts
+
+
 def _check_startable(run: ImportRun) -> None:
+    if one_pass(run) and run.status in (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.FAILED,
+                                        ImportStatus.RUNNING, ImportStatus.INTERRUPTED):
+        mapping_module.mapping_check(run.entity, run.headers, run.mapping)  # every required column mapped
+        return
     if run.status not in (ImportStatus.VALIDATED, ImportStatus.QUEUED, ImportStatus.FAILED, ImportStatus.RUNNING,
                           ImportStatus.INTERRUPTED):
         raise ImportStateInvalid(_("Only a checked import that has not finished can be run."))
@@ -292,7 +325,8 @@ def import_run_execute(*, actor, run_id: int, progress=None) -> ImportRun:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportStatus.RUNNING, started_at=run.started_at or timezone.now(), message="",
             worker_host=socket.gethostname()[:255], worker_pid=os.getpid(), heartbeat_at=timezone.now())
-        _audit(actor, run, AuditAction.UPDATE, "import_execute", resume_after_batch=last, method=run.method)
+        _audit(actor, run, AuditAction.UPDATE, "import_execute", resume_after_batch=last, method=run.method,
+               one_pass=one_pass(run))
     ctx = Context(actor=_actor_of(run), mode=run.mode)
     all_or_nothing = run.policy == ImportPolicy.ALL_OR_NOTHING
     if run.method == ImportMethod.BULK:
@@ -345,7 +379,9 @@ def import_run_execute(*, actor, run_id: int, progress=None) -> ImportRun:
 
 
 def _completed(actor, run: ImportRun) -> ImportRun:
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.COMPLETED, finished_at=timezone.now(), message="")
+    exact = {"rows_total": F("rows_done")} if one_pass(run) else {}  # the estimate gives way to the rows read
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.COMPLETED, finished_at=timezone.now(), message="",
+                                               **exact)
     run.refresh_from_db()
     _audit(actor, run, AuditAction.UPDATE, "import_completed", counts=run.counts.get("done", {}))
     return run

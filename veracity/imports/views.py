@@ -47,7 +47,7 @@ def import_create(request):
                 actor=request.user, stream=upload.file, name=upload.name, size=upload.size,
                 entity=form.cleaned_data["entity"], mode=form.cleaned_data["mode"],
                 policy=form.cleaned_data["policy"], sheet=form.cleaned_data["sheet"],
-                mapping_name=form.cleaned_data["mapping_name"])
+                mapping_name=form.cleaned_data["mapping_name"], one_pass=form.cleaned_data["one_pass"])
         except ImportFileRejected as error:
             form.add_error("file", error.message)
         except ValidationFailed as error:
@@ -55,6 +55,10 @@ def import_create(request):
         else:
             if run.status == ImportStatus.VALIDATED:
                 return redirect("imports:preview", pk=run.pk)
+            if services.one_pass(run) and services.mapping_complete(run):
+                services.import_run_queue(actor=request.user, run=run)
+                messages.success(request, _("The import has started."))
+                return redirect("imports:detail", pk=run.pk)
             messages.info(request, _("Some required columns were not recognised: choose them below."))
             return redirect("imports:mapping", pk=run.pk)
     return render(request, "imports/import_form.html", {"form": form})

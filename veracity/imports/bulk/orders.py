@@ -151,6 +151,14 @@ def _lookup(model, key: str, values: list[str], fields: tuple[str, ...], names: 
     return pl.DataFrame(found, schema=schema, orient="row")
 
 
+def codes_without_customer(codes: list[str]) -> list[str]:
+    """The `codes` no alive customer has (now: a customer created meanwhile is found by the batch's own lookup)."""
+    if not codes:
+        return []
+    found = set(_lookup(Customer, "code", codes, (), ("code", "customer_id")).get_column("code").to_list())
+    return [code for code in codes if code not in found]
+
+
 class _Refusals:
     """State errors, kept in the order the services would raise them; a refused unit writes nothing."""
 

@@ -24,7 +24,7 @@ from veracity.audit.services import audit_event_record
 from veracity.customers.models import Customer
 from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
-from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply
+from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply, codes_without_customer
 from veracity.imports.bulk.prepared import PreparedBatch, PreparedWriter, prepared_batches, prepared_discard
 from veracity.imports.bulk.workers import BatchChecks, check_thread, check_workers
 from veracity.imports.entities import Context
@@ -118,10 +118,11 @@ def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], Non
     return counts, errors
 
 
-def _load_batches(run: ImportRun, *, after: int) -> Iterator[tuple[FrameBatch, dict]]:
+def _load_batches(run: ImportRun, state: BulkState, *, after: int) -> Iterator[tuple[FrameBatch, dict]]:
     """(batch, what batch_apply may reuse) for the batches numbered above `after`: the dry run's
     prepared batches when they still match the file and the entry rules (bulk.prepared), else the CSV
-    read and checked again."""
+    read and checked again — the next batch in a thread while this one is written, as in the dry run
+    (a load in one pass, without a dry run, takes this way)."""
     prepared = prepared_batches(run, after=after)
     if prepared is not None:
         _sqlite_tuning()
@@ -129,9 +130,11 @@ def _load_batches(run: ImportRun, *, after: int) -> Iterator[tuple[FrameBatch, d
             yield item.batch, {"checked": (item.cleaned, item.errors), "customer_keys": item.customer_keys}
         return
     with run_batches(run) as batches:
-        for batch in batches:
-            if batch.number > after:
-                yield batch, {}
+        remaining = (batch for batch in batches if batch.number > after)
+        with BatchChecks(remaining, workers=0, cache=state.cache, thread=check_thread(),
+                         keys_wanted=codes_without_customer) as checks:
+            for batch, checked, customer_keys in checks:
+                yield batch, {"checked": checked, "customer_keys": customer_keys}
 
 
 def _id_ranges(records: list[tuple]) -> list[tuple]:
@@ -194,7 +197,7 @@ def bulk_execute(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: boo
 def _execute_batches(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                      progress: Callable[[int], None] | None) -> str:
     state = BulkState(ctx=ctx)
-    for batch, reused in _load_batches(run, after=last):
+    for batch, reused in _load_batches(run, state, after=last):
         message = ""
         with transaction.atomic():
             result = batch_apply(batch, state, **reused)

@@ -142,11 +142,12 @@ def test_reimporting_the_same_file_in_bulk_creates_nothing(admin, bulk_always, u
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("one_pass", [False, True], ids=["after-a-dry-run", "in-one-pass"])
 def test_a_crash_in_bulk_batch_three_leaves_whole_batches_and_resume_adds_no_duplicates(
-        admin, bulk_always, usd_rate, monkeypatch):
+        admin, bulk_always, usd_rate, monkeypatch, one_pass):
     rows = [HEADER] + [[f"SO-{n}", "2026-03-05", f"C-{n % 3}", f"客户{n % 3}", "", "", "", f"SKU-{n % 4}", "产品", "1",
                         "10", "CNY", "admin"] for n in range(1, 11)]
-    run = upload(admin, csv_bytes(rows), "orders", batch_size=2)
+    run = upload(admin, csv_bytes(rows), "orders", batch_size=2, policy="load_valid", one_pass=one_pass)
     original = runner._commit_bookkeeping
 
     def crash_in_third(run_, batch, result, actor):
@@ -163,7 +164,8 @@ def test_a_crash_in_bulk_batch_three_leaves_whole_batches_and_resume_adds_no_dup
     assert run.status == ImportStatus.FAILED and "disk full" in run.message
     monkeypatch.setattr(runner, "_commit_bookkeeping", original)
     run = run_now(admin, run)
-    assert run.status == ImportStatus.COMPLETED
+    assert run.status == ImportStatus.COMPLETED and run.rows_total == 10
+    assert list(ImportBatch.objects.filter(run=run).order_by("number").values_list("number", flat=True)) == [1, 2, 3, 4, 5]
     assert Order.objects.count() == 10 and OrderLine.objects.count() == 10
     assert Customer.objects.count() == 3 and Product.objects.count() == 4
     assert sum(link.count for link in ImportedRecord.objects.filter(run=run)) == 10 + 3 + 4

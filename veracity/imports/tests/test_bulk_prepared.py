@@ -5,7 +5,7 @@ file again — when the file or the entry rules changed since."""
 import pytest
 
 from veracity.customers.models import Customer
-from veracity.imports.bulk import orders, prepared
+from veracity.imports.bulk import orders, prepared, workers
 from veracity.imports.models import ImportStatus
 from veracity.imports.tests.helpers import csv_bytes, run_now, upload
 from veracity.sales.models import Order
@@ -27,6 +27,7 @@ def _refuse_checks(monkeypatch):
         raise AssertionError("the entry rules ran again")
 
     monkeypatch.setattr(orders, "order_lines_check", refuse)
+    monkeypatch.setattr(workers, "order_lines_check", refuse)
     monkeypatch.setattr(orders.customer_services, "customer_derived_fields", refuse)
 
 
@@ -50,7 +51,9 @@ def test_a_rule_change_after_the_dry_run_makes_the_load_check_the_file_again(adm
     assert prepared.prepared_batches(run) is None
     calls = []
     original = orders.order_lines_check
-    monkeypatch.setattr(orders, "order_lines_check", lambda *a, **k: calls.append(1) or original(*a, **k))
+    counted = lambda *a, **k: calls.append(1) or original(*a, **k)  # noqa: E731
+    monkeypatch.setattr(orders, "order_lines_check", counted)
+    monkeypatch.setattr(workers, "order_lines_check", counted)  # the load checks in a thread (BatchChecks)
     assert run_now(admin, run).status == ImportStatus.COMPLETED and calls
 
 

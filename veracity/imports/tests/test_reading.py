@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from veracity.imports.errors import ImportFileRejected
 from veracity.imports.mapping import header_key, mapping_check, mapping_suggest
-from veracity.imports.reading import check_size, table_open
+from veracity.imports.reading import check_size, rows_estimate, table_open
 from veracity.imports.tests.helpers import csv_bytes, xlsx_bytes
 
 ROWS = [["客户名称", "手机"], ["华为技术有限公司", "13800138000"], ["字节跳动", "13900139000"]]
@@ -62,3 +62,22 @@ def test_missing_required_columns_are_refused():
         mapping_check("orders", ["订单号", "数量"], mapping_suggest("orders", ["订单号", "数量"]))
     assert caught.value.code == "missing_headers"
     assert set(caught.value.detail["missing"]) == {"order_date", "sku"}
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ("客户编号,客户名称\r\nC-1,华为\r\nC-2,字节跳动\r\n".encode("gbk"), 2),
+    (b"code,name\nC-1,A\nC-2,B", 2),  # no line break after the last row
+    (b"code,name\n", 0),
+    (b"", 0),
+], ids=["gbk-crlf", "no-final-break", "header-only", "empty"])
+def test_the_row_estimate_counts_line_breaks_less_the_header(data, expected):
+    stream = io.BytesIO(data)
+    stream.seek(5 if data else 0)
+    assert rows_estimate(stream, kind="csv") == expected
+    assert stream.tell() == 0  # rewound for whoever reads it next
+
+
+def test_the_row_estimate_of_a_workbook_is_its_sheets_size_less_the_header():
+    data = xlsx_bytes([["code", "name"], ["C-1", "A"], ["C-2", "B"], ["C-3", "C"]], extra_sheets={"Other": [["x"]]})
+    assert rows_estimate(io.BytesIO(data), kind="xlsx") == 3
+    assert rows_estimate(io.BytesIO(data), kind="xlsx", sheet="Other") == 0

@@ -16,7 +16,8 @@ from veracity.imports.models import ImportMode, ImportPolicy, ImportRun, ImportS
 
 class Command(BaseCommand):
     help = ("Import customers, contacts, products, order lines, opportunities or activities from a CSV (UTF-8 or "
-            "GBK) or XLSX file: dry run first, then load in batches. Exits non-zero when the file is refused. "
+            "GBK) or XLSX file: dry run first, then load in batches (with --load-valid --one-pass: in one pass, "
+            "checking each batch as it loads it). Exits non-zero when the file is refused. "
             "--resume RUN_ID finishes an interrupted or failed run after its last committed batch.")
 
     def add_arguments(self, parser):
@@ -35,6 +36,9 @@ class Command(BaseCommand):
                             help="create only, or update-or-create keyed on the external id")
         parser.add_argument("--load-valid", action="store_true",
                             help="load the valid rows even when some are invalid")
+        parser.add_argument("--one-pass", action="store_true",
+                            help="with --load-valid: no dry run first; check each batch as it is loaded (faster "
+                                 "for a large file); the problems are listed at the end")
         parser.add_argument("--sheet", default="", help="XLSX sheet name (default: the first)")
         parser.add_argument("--batch-size", type=int, default=None,
                             help=f"lines per batch (default {services.DEFAULT_BATCH_SIZE:,}; "
@@ -67,14 +71,19 @@ class Command(BaseCommand):
         if not os.path.isfile(path):
             raise CommandError(f"No such file: {path}")
         policy = ImportPolicy.LOAD_VALID if options["load_valid"] else ImportPolicy.ALL_OR_NOTHING
+        if options["one_pass"] and (options["dry_run"] or not options["load_valid"]):
+            raise CommandError("--one-pass loads without a dry run: give it with --load-valid, without --dry-run.")
         try:
             with open(path, "rb") as handle:
                 run = services.import_run_create(
                     actor=actor, stream=handle, name=os.path.basename(path), size=os.path.getsize(path),
                     entity=options["entity"], mode=options["mode"], policy=policy, sheet=options["sheet"],
-                    mapping_name=options["mapping"], batch_size=options["batch_size"])
+                    mapping_name=options["mapping"], batch_size=options["batch_size"], one_pass=options["one_pass"])
         except DomainError as error:
             raise CommandError(f"File refused: {error.message}") from error
+        if options["one_pass"] and services.mapping_complete(run):
+            self._load(console, actor, run, problems=True)
+            return
         if run.status != ImportStatus.VALIDATED:
             unmatched = ", ".join(header for header, column in run.mapping.items() if not column)
             raise CommandError(f"Required columns are missing (unrecognised: {unmatched}). "
@@ -98,7 +107,7 @@ class Command(BaseCommand):
                       f"{run.batches_done} batches ({run.rows_done} rows) already committed.", markup=False)
         self._load(console, actor, run)
 
-    def _load(self, console, actor, run):
+    def _load(self, console, actor, run, *, problems: bool = False):
         total = run.rows_total
         try:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -109,6 +118,8 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(f"Not loaded: {error.message}") from error
         self._summary(console, run, "done")
+        if problems:  # a load in one pass: nothing listed them before
+            self._problems(console, run)
         if run.status != ImportStatus.COMPLETED:
             raise CommandError(run.message or "The import did not complete.")
         console.print(f"Import {run.pk} completed. Undo it with the revert button on /imports/{run.pk}/.")
