@@ -4,6 +4,7 @@ every index is back afterwards — after success, after a failed batch, and afte
 upsert relies on are never dropped."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -167,3 +168,26 @@ def test_a_row_pointing_nowhere_fails_the_foreign_key_restore_and_keeps_it_on_re
                        [line.order_id, line.pk])
     indexes.indexes_restore()
     assert _foreign_keys() == before and not DeferredIndex.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_rebuilds_the_indexes_two_at_a_time_then_the_foreign_keys(monkeypatch):
+    before = _indexes()
+    dropped = indexes.indexes_defer(TABLES) + indexes.foreign_keys_defer(TABLES)
+    assert dropped and _indexes() != before
+    threads = []
+    original = indexes._restore_in_own_connection
+
+    def recording(deferred):
+        threads.append(threading.current_thread().name)
+        return original(deferred)
+
+    monkeypatch.setattr(indexes, "_restore_in_own_connection", recording)
+    restored = indexes.indexes_restore()
+    assert sorted(restored) == sorted(dropped) and not DeferredIndex.objects.exists()
+    assert _indexes() == before
+    if connection.vendor == "postgresql":
+        assert threads and {name.startswith("index-build") for name in threads} == {True}
+        assert len(threads) == len([name for name in dropped if "_fk_" not in name])  # the keys: in turn, here
+    else:
+        assert threads == []  # one writer: SQLite builds them in turn

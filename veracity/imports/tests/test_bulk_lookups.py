@@ -1,11 +1,15 @@
 """The bulk path's lookups of existing records by external id: alive records only, one row each, and on
 SQLite a probe of the alive-key unique index per key rather than a walk over every alive row."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from veracity.catalog.models import Product
+from veracity.catalog.tests.factories import ProductFactory
 from veracity.customers.models import Customer
 from veracity.customers.tests.factories import CustomerFactory
 from veracity.imports.bulk.orders import _lookup
@@ -51,3 +55,18 @@ def test_sqlite_lookup_probes_the_alive_code_index_even_when_a_deleted_at_index_
 
     assert "customer_code_unique_alive" in plan
     assert "deleted_at" not in plan
+
+
+def test_lookup_reads_decimals_and_booleans_exactly_as_the_orm_does():
+    prices = [("19.90", "0.01"), ("20.00", None), ("999999999999.99", "12345.67"), ("0.00", "0.10")]
+    for number, (price, cost) in enumerate(prices):
+        ProductFactory(sku=f"P-{number}", list_price=Decimal(price), cost_price=cost and Decimal(cost),
+                       is_active=number % 2 == 0)
+    fields = ("name", "is_active", "currency", "list_price", "cost_price")
+    skus = [f"P-{number}" for number in range(len(prices))]
+
+    found = _lookup(Product, "sku", skus, fields, ("sku", "product_id", *fields))
+
+    expected = sorted(Product.objects.filter(sku__in=skus).values_list("sku", "pk", *fields))
+    assert sorted(found.rows()) == expected
+    assert [row[5] for row in sorted(found.rows())][:2] == [Decimal("19.90"), Decimal("20.00")]
