@@ -1,5 +1,6 @@
 """The in-suite version of `make faults`: a real `veracity import` process SIGKILLed in the middle of a
-bulk load leaves whole batches only, and `veracity import --resume` finishes it without duplicates."""
+bulk load leaves whole batches only, and `veracity import --resume` finishes it without duplicates —
+after a dry run, and in one pass (`--load-valid --one-pass`, the next batch checked in a thread)."""
 
 import os
 import signal
@@ -46,7 +47,8 @@ def _read(db: Path, sql: str, params=()):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_bulk_import_keeps_whole_batches_and_resumes_without_duplicates(admin, tmp_path):
+@pytest.mark.parametrize("how", [[], ["--load-valid", "--one-pass"]], ids=["after-a-dry-run", "in-one-pass"])
+def test_a_killed_bulk_import_keeps_whole_batches_and_resumes_without_duplicates(admin, tmp_path, how):
     if connection.vendor != "sqlite":
         pytest.skip("the kill test copies the SQLite test database to a file; make faults covers it end to end")
     db = tmp_path / "veracity.sqlite3"
@@ -62,7 +64,7 @@ def test_a_killed_bulk_import_keeps_whole_batches_and_resumes_without_duplicates
     env.pop("VERACITY_DATABASE_URL", None)
     command = [sys.executable, "-m", "veracity.cli", "import"]
     process = subprocess.Popen([*command, "orders", str(source), "--as", "admin", "--mode", "upsert",
-                                "--batch-size", "500"], env=env, cwd=ROOT, start_new_session=True,
+                                "--batch-size", "500", *how], env=env, cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     batches = 0
@@ -89,7 +91,8 @@ def test_a_killed_bulk_import_keeps_whole_batches_and_resumes_without_duplicates
                              capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
     assert "completed" in resumed.stdout
-    assert _read(db, "select status from imports_importrun where id=?", (run_id,))[0][0] == "completed"
+    assert _read(db, "select status, rows_total, rows_done from imports_importrun where id=?", (run_id,))[0] == (
+        "completed", 9000, 9000)
     orders = dict(_read(db, "select o.number, count(l.id) from sales_order o join sales_orderline l "
                             "on l.order_id = o.id group by o.number"))
     assert orders == expected
