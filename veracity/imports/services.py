@@ -72,7 +72,7 @@ def import_run_create(
 
     `one_pass` (only with the "load the valid rows" policy): no dry run; the run waits to be loaded in
     one pass (import_run_execute), which checks every batch as it loads it, exactly as the dry run
-    would, and keeps the rejects in the error file. About a quarter faster for a large file, for someone
+    would, and keeps the rejects in the error file. About a fifth less time for a large file, for someone
     who has no decision to take from a preview. "Load nothing if any row is invalid" needs every row
     checked before the first is loaded, so it always has its dry run."""
     _require(actor, Action.CREATE)
