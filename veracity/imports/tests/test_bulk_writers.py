@@ -78,3 +78,26 @@ def test_constant_text_and_numbers_are_written_as_bound_values_are(through):
         cursor.execute("SELECT DISTINCT typeof(name), typeof(list_price), typeof(version), typeof(created_at) "
                        "FROM catalog_product")
         assert cursor.fetchall() == [("text", "real", "integer", "text")]
+
+
+@pytest.mark.parametrize("through", ["rows", "frame"])
+def test_a_single_row_whose_every_value_is_a_constant_is_still_written(through):
+    """One row: every column is "the same in every row". The statement then binds nothing, and the
+    row must still be inserted (the bookkeeping of a one-order batch is such a row)."""
+    columns, rows = _products(1, cost=True)
+    if through == "rows":
+        writers.rows_insert(Product, columns, rows)
+    else:
+        writers.frame_write(Product, pl.DataFrame(rows, schema=columns, orient="row"))
+    assert list(Product.objects.values_list("sku", "name", "list_price", "cost_price")) == [
+        ("W-1", "产品 1", Decimal("1.50"), Decimal("1.25"))]
+
+
+def test_a_column_with_some_nulls_and_one_value_is_bound_not_made_a_constant():
+    columns, rows = _products(4, cost=True)  # cost 1.25, None, 3.25, None
+    positions = {column: index for index, column in enumerate(columns)}
+    rows = [tuple("9.00" if index == positions["cost_price"] and value is not None else value
+                  for index, value in enumerate(row)) for row in rows]
+    writers.frame_write(Product, pl.DataFrame(rows, schema=columns, orient="row"))
+    assert list(Product.objects.order_by("sku").values_list("cost_price", flat=True)) == [
+        Decimal("9.00"), None, Decimal("9.00"), None]
