@@ -17,6 +17,8 @@
    reports its peak RSS (getrusage). Lines/s = file lines / seconds.
 3. With --postgres: the same on a throwaway PostgreSQL 15 (scripts/pg_throwaway.sh), the reference
    being a plain COPY of the file into one table with four indexes.
+4. Last, each database's one-pass import against the issue's target (60,000 lines/s where plain
+   executemany does 58,000 rows/s), scaled by this run's executemany rate: the machine's speed moves.
 
     .venv/bin/python bench/import_1m.py [--lines 1000000] [--postgres] [--gbk] [--keep]
 """
@@ -239,6 +241,26 @@ def report(label: str, lines: int, reference_s: float, reference_label: str, out
         print(f"!! the load in one pass loaded something else: {[one_pass[key] for key in keys]}, {one_pass['done']}")
 
 
+# The issue's figures: plain executemany loads about 58,000 rows/s on its machine, and Veracity must
+# reach 60,000 lines/s into either database. This machine's speed moves (the same executemany has run
+# at 21,600-27,900 rows/s here), so the target is scaled by the executemany rate of the same run.
+ISSUE_EXECUTEMANY_RATE = 58_000
+ISSUE_TARGET_RATE = 60_000
+
+
+def target_report(lines: int, executemany_s: float, one_pass: dict[str, dict]) -> None:
+    """Each database's one-pass import against the issue's 60,000 lines/s, scaled to this machine by
+    this run's executemany reference (the figure the issue ties its target to)."""
+    target = lines / executemany_s * ISSUE_TARGET_RATE / ISSUE_EXECUTEMANY_RATE
+    print(f"\n== Against the issue's target: {ISSUE_TARGET_RATE:,} lines/s where executemany does "
+          f"{ISSUE_EXECUTEMANY_RATE:,} rows/s ==")
+    print(f"executemany here: {lines / executemany_s:,.0f} rows/s, so the target here is {target:,.0f} lines/s")
+    for label, outcome in one_pass.items():
+        rate = lines / (outcome["load_s"] + outcome["dry_run_s"])
+        print(f"{label + ' in one pass':<44} {rate:10,.0f} lines/s   {rate / target:.2f} of the target "
+              f"({'met' if rate >= target else 'NOT met'})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -264,6 +286,8 @@ def main() -> int:
               f"generated in {time.perf_counter() - started:.1f} s")
         base_env = {**os.environ, "VERACITY_ENV": "development", "VERACITY_LOG_LEVEL": "WARNING",
                     "PYTHONPATH": str(ROOT)}
+        executemany_s = 0.0
+        one_pass_outcomes: dict[str, dict] = {}
         if not options.skip_sqlite:
             reference_s = reference_sqlite(csv_path, work / "reference.sqlite3", encoding)
             env = {**base_env, "VERACITY_DATA_DIR": str(work / "sqlite")}
@@ -275,6 +299,8 @@ def main() -> int:
             veracity(env, "migrate", "--verbosity", "0")
             one_pass = veracity_import(env, csv_path, None, one_pass=True)
             report("SQLite", facts["lines"], reference_s, "plain sqlite3 executemany, 4 indexes", outcome, one_pass)
+            executemany_s = reference_s
+            one_pass_outcomes["SQLite"] = one_pass
             if profile:
                 print(f"profile: {profile}")
         if options.postgres:
@@ -290,8 +316,11 @@ def main() -> int:
                 veracity(env, "migrate", "--verbosity", "0")
                 one_pass = veracity_import(env, csv_path, None, one_pass=True)
                 report("PostgreSQL 15", facts["lines"], reference_s, "plain COPY, 4 indexes", outcome, one_pass)
+                one_pass_outcomes["PostgreSQL 15"] = one_pass
             finally:
                 subprocess.run(["bash", str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(pg_dir)], check=False)
+        if executemany_s:
+            target_report(facts["lines"], executemany_s, one_pass_outcomes)
     finally:
         if options.keep:
             print(f"kept: {work}")
