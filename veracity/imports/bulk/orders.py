@@ -32,7 +32,7 @@ from veracity.catalog.models import Product
 from veracity.core.errors import DomainError
 from veracity.core.money import reporting_currency
 from veracity.customers import services as customer_services
-from veracity.customers.models import Customer
+from veracity.customers.models import Customer, CustomerKind
 from veracity.imports.bulk import writers
 from veracity.imports.bulk.checks import ERROR_SCHEMA, FILE_COLUMNS, order_lines_check
 from veracity.imports.bulk.frames import FrameBatch
@@ -354,43 +354,27 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
                                               "province": pl.String, "owner_id": pl.Int64})
     if creators.height:
         ids = state.ids(Customer, creators.height)
+        keyed = _customer_rows(creators, customer_keys, creator_owner, ids)
+        if state.dry_run:  # the keys of exactly the customers this batch creates, for the load
+            computed = keyed.select(list(customer_keys_schema()))
         columns, template = writers.column_template(Customer, {"created_at": now, "updated_at": now,
                                                                "created_by": user_id, "updated_by": user_id})
-        positions = {column: index for index, column in enumerate(columns)}
-        rows = []
-        owners = []
-        known = _known_keys(customer_keys)
-        computed = []
-        for pk, (code, name, phone, email) in zip(ids, creators.select("code", "customer_name", "phone", "email")
-                                                  .iter_rows(), strict=True):
-            record = {"code": code, "name": name, "phone": phone or "", "email": email or "", "kind": "company"}
-            derived = known.get((code, name, record["phone"], record["email"]))
-            if derived is None:
-                derived = customer_services.customer_derived_fields(record)
-            if state.dry_run:  # the keys of exactly the customers this batch creates, for the load
-                computed.append({"code": code, "name": name, "phone": record["phone"], "email": record["email"],
-                                 **derived})
-            record.update(derived)
-            record["owner_id"] = creator_owner[code]
-            owners.append(creator_owner[code])
-            row = list(template)
-            for name_, value in record.items():
-                row[positions[Customer._meta.get_field(name_).column]] = value
-            rows.append((pk, *row))
-            records.append((types[Customer], pk, "created", "{}", 1))
-        state.insert(Customer, ["id", *columns], rows, conflict="(code) WHERE deleted_at IS NULL")
-        related["customer"]["created"] = len(rows)
-        new_customer_frame = pl.DataFrame({
-            "code": creators.get_column("code"), "customer_id": ids,
-            "country": [template[positions["country"]]] * len(ids),
-            "province": [template[positions["province"]]] * len(ids), "owner_id": owners},
-            schema=new_customer_frame.schema)
-        state.remember(Customer, creators.select(
-            "code", pl.Series("customer_id", ids, dtype=pl.Int64), pl.col("customer_name").alias("c_name"),
-            pl.col("phone").fill_null("").alias("c_phone"), pl.col("email").fill_null("").alias("c_email"),
-            pl.lit(template[positions["country"]], dtype=pl.String).alias("country"),
-            pl.lit(template[positions["province"]], dtype=pl.String).alias("province"),
-            pl.Series("owner_id", owners, dtype=pl.Int64)))
+        given = set(keyed.columns)
+        state.write_frame(Customer, keyed.select(
+            pl.col("customer_id").alias("id"),
+            *[pl.col(column) if column in given else pl.lit(default).alias(column)
+              for column, default in zip(columns, template, strict=True)]),
+            conflict="(code) WHERE deleted_at IS NULL")
+        records.extend((types[Customer], pk, "created", "{}", 1) for pk in ids)
+        related["customer"]["created"] = len(ids)
+        country, province = template[columns.index("country")], template[columns.index("province")]
+        new_customer_frame = keyed.select(
+            "code", "customer_id", pl.lit(country, dtype=pl.String).alias("country"),
+            pl.lit(province, dtype=pl.String).alias("province"), "owner_id")
+        state.remember(Customer, keyed.select(
+            "code", "customer_id", pl.col("name").alias("c_name"), pl.col("phone").alias("c_phone"),
+            pl.col("email").alias("c_email"), pl.lit(country, dtype=pl.String).alias("country"),
+            pl.lit(province, dtype=pl.String).alias("province"), "owner_id"))
     customers = pl.concat([existing_customers.select(new_customer_frame.columns).cast(new_customer_frame.schema),
                            new_customer_frame])
     if upsert:
@@ -462,8 +446,7 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
                          delegated=delegated)
     if state.dry_run:
         result.cleaned, result.check_errors = cleaned, check_errors
-        result.customer_keys = pl.DataFrame(computed, schema=customer_keys_schema()) \
-            if creators.height else pl.DataFrame(schema=customer_keys_schema())
+        result.customer_keys = computed if creators.height else pl.DataFrame(schema=customer_keys_schema())
     return result
 
 
@@ -472,13 +455,34 @@ def customer_keys_schema() -> dict:
     return {name: pl.String for name in ("code", "name", "phone", "email", *derived)}
 
 
-def _known_keys(frame: pl.DataFrame | None) -> dict[tuple, dict]:
-    """(code, name, phone, email) → the derived fields the dry run computed for exactly that record."""
-    if frame is None or frame.height == 0:
-        return {}
-    derived = [name for name in frame.columns if name not in ("code", "name", "phone", "email")]
-    return {(row["code"], row["name"], row["phone"], row["email"]): {name: row[name] for name in derived}
-            for row in frame.iter_rows(named=True)}
+def _customer_rows(creators: pl.DataFrame, customer_keys: pl.DataFrame | None, owners: dict[str, int],
+                   ids: list[int]) -> pl.DataFrame:
+    """The new customers as a frame: customer_id, code, name, phone, email (text, "" when none), kind,
+    owner_id and the search keys (customer_derived_fields) — those the checks computed for exactly this
+    (code, name, phone, email) joined, the rest computed here. Built by Polars, not a dict per customer."""
+    on = ["code", "name", "phone", "email"]
+    # The names of the keys: from the checks' frame when there is one (the schema would run
+    # customer_derived_fields once more, on an empty name).
+    schema = customer_keys.columns if customer_keys is not None and customer_keys.width else customer_keys_schema()
+    derived = [name for name in schema if name not in on]
+    frame = creators.select(
+        pl.Series("customer_id", ids, dtype=pl.Int64), "code", pl.col("customer_name").alias("name"),
+        pl.col("phone").fill_null(""), pl.col("email").fill_null(""),
+        pl.col("code").replace_strict(owners, return_dtype=pl.Int64).alias("owner_id"),
+        pl.lit(CustomerKind.COMPANY, dtype=pl.String).alias("kind"))
+    if customer_keys is not None and customer_keys.height:
+        known = customer_keys.unique(on, keep="last", maintain_order=True)
+        frame = frame.join(known, on=on, how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in derived)
+    unknown = frame.filter(pl.col(derived[0]).is_null())
+    if unknown.height:
+        computed = pl.DataFrame(
+            [customer_services.customer_derived_fields({"name": name, "kind": CustomerKind.COMPANY})
+             for name in unknown.get_column("name").to_list()], schema=dict.fromkeys(derived, pl.String))
+        frame = frame.update(pl.concat([unknown.select("customer_id"), computed], how="horizontal"),
+                             on="customer_id")
+    return frame
 
 
 def _user(state: BulkState, name: str | None):
