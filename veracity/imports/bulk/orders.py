@@ -367,14 +367,11 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
             conflict="(code) WHERE deleted_at IS NULL")
         records.extend((types[Customer], pk, "created", "{}", 1) for pk in ids)
         related["customer"]["created"] = len(ids)
-        country, province = template[columns.index("country")], template[columns.index("province")]
-        new_customer_frame = keyed.select(
-            "code", "customer_id", pl.lit(country, dtype=pl.String).alias("country"),
-            pl.lit(province, dtype=pl.String).alias("province"), "owner_id")
+        place = [pl.lit(template[columns.index(name)], dtype=pl.String).alias(name) for name in ("country", "province")]
+        new_customer_frame = keyed.select("code", "customer_id", *place, "owner_id")
         state.remember(Customer, keyed.select(
             "code", "customer_id", pl.col("name").alias("c_name"), pl.col("phone").alias("c_phone"),
-            pl.col("email").alias("c_email"), pl.lit(country, dtype=pl.String).alias("country"),
-            pl.lit(province, dtype=pl.String).alias("province"), "owner_id"))
+            pl.col("email").alias("c_email"), *place, "owner_id"))
     customers = pl.concat([existing_customers.select(new_customer_frame.columns).cast(new_customer_frame.schema),
                            new_customer_frame])
     if upsert:
