@@ -265,6 +265,8 @@ VERACITY_IMPORT_DEFER_INDEXES_MIN_LINES = env_int("VERACITY_IMPORT_DEFER_INDEXES
 # VERACITY_IMPORT_CHECK_THREAD is off; imports.bulk.workers).
 VERACITY_IMPORT_CHECK_WORKERS = env_int("VERACITY_IMPORT_CHECK_WORKERS", 0)
 VERACITY_IMPORT_CHECK_THREAD = env_bool("VERACITY_IMPORT_CHECK_THREAD", True)
+# A bulk load writes each batch on a second connection while it resolves the next (imports.bulk.runner).
+VERACITY_IMPORT_PIPELINE = env_bool("VERACITY_IMPORT_PIPELINE", True)
 VERACITY_IMPORT_CHECK_POOL_MIN_BYTES = env_int("VERACITY_IMPORT_CHECK_POOL_MIN_BYTES", 16 * 1024 * 1024)
 # The checked batches a dry run leaves beside the upload (imports.bulk.prepared) of a run nobody loads are
 # deleted after this many days by the `import_prepared_sweep` job.

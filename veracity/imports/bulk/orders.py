@@ -48,12 +48,25 @@ LOOKUP_CHUNK = 2000
 ZERO = Decimal("0")
 
 
+class DirectWriteNeeded(Exception):
+    """A pipelined batch needs the importing connection itself (the row path, a service's update): the
+    runner writes it in turn, after the batch before it, in one transaction on that connection."""
+
+
 @dataclass
 class BulkState:
     """What one import carries from batch to batch."""
 
     ctx: Context
     dry_run: bool = False            # nothing is written; what the load can reuse is kept (bulk.prepared)
+    # Pipelined (bulk.runner): the batch's writes are recorded in `writes`, for another connection to run
+    # while the next batch is resolved; what they create is remembered in `fresh` (then `simulated`,
+    # while they are being written), because this connection does not see them until they commit.
+    pipelined: bool = False
+    writes: list = field(default_factory=list)
+    first_ids: dict = field(default_factory=dict)  # model → the batch's first new id (checked when written)
+    fresh: dict = field(default_factory=dict)
+    next_ids: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
@@ -65,27 +78,52 @@ class BulkState:
 
     def ids(self, model, count: int) -> list[int]:
         if not self.dry_run:
-            return writers.ids_allocate(model, count)
+            # After the ids of batches still being written, which this connection cannot see yet.
+            ids = writers.ids_allocate(model, count, after=self.next_ids.get(model, 0) if self.pipelined else 0)
+            if ids and self.pipelined:
+                self.next_ids[model] = ids[-1]
+                self.first_ids.setdefault(model, ids[0])
+            return ids
         start = self.next_fake_id
         self.next_fake_id -= count
         return list(range(start, start - count, -1))
 
+    def _write(self, function, *args, **kwargs) -> None:
+        if self.dry_run:
+            return
+        if self.pipelined:
+            self.writes.append((function, args, kwargs))
+        else:
+            function(*args, **kwargs)
+
     def insert(self, model, columns, rows, *, conflict: str = "") -> None:
-        if not self.dry_run:
-            writers.rows_insert(model, columns, rows, conflict=conflict)
+        self._write(writers.rows_insert, model, columns, rows, conflict=conflict)
 
     def copy(self, model, columns, rows) -> None:
-        if not self.dry_run:
-            writers.copy_direct(model, columns, rows)
+        self._write(writers.copy_direct, model, columns, rows)
 
     def write_frame(self, model, frame: pl.DataFrame, *, conflict: str = "") -> None:
-        if not self.dry_run:
-            writers.frame_write(model, frame, conflict=conflict)
+        self._write(writers.frame_write, model, frame, conflict=conflict)
 
     def remember(self, model, frame: pl.DataFrame) -> None:
-        if self.dry_run and frame.height:
-            known = self.simulated.get(model)
-            self.simulated[model] = frame if known is None else pl.concat([known, frame], how="vertical_relaxed")
+        if not frame.height or not (self.dry_run or self.pipelined):
+            return
+        target = self.fresh if self.pipelined else self.simulated
+        known = target.get(model)
+        target[model] = frame if known is None else pl.concat([known, frame], how="vertical_relaxed")
+
+    def written(self) -> None:
+        """Pipelined: the batch before the one just resolved has committed; the one just resolved is
+        the one being written now."""
+        self.simulated, self.fresh, self.writes, self.first_ids = self.fresh, {}, [], {}
+
+    def forget(self) -> None:
+        """Pipelined: nothing is being written (a batch written in turn, or one to be resolved again)."""
+        self.simulated, self.fresh, self.writes, self.first_ids = {}, {}, [], {}
+
+    def direct_needed(self) -> None:
+        if self.pipelined:
+            raise DirectWriteNeeded
 
     def lookup(self, model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]
                ) -> pl.DataFrame:
@@ -93,7 +131,9 @@ class BulkState:
         known = self.simulated.get(model)
         if known is None:
             return found
-        return pl.concat([found, known.filter(pl.col(names[0]).is_in(values))], how="vertical_relaxed")
+        found = pl.concat([found, known.filter(pl.col(names[0]).is_in(values))], how="vertical_relaxed")
+        # Pipelined, a batch may commit between the query and now: found twice, with the same id.
+        return found.unique(names[0], keep="first", maintain_order=True) if self.pipelined else found
 
 
 @dataclass
@@ -347,6 +387,13 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
     related = {"customer": {"created": 0, "updated": 0}, "product": {"created": 0, "updated": 0}}
     types = {model: ContentType.objects.get_for_model(model).pk for model in (Customer, Product, Order)}
 
+    # A batch that needs this connection's own writes (the row path, a service's update) is written in
+    # turn, not pipelined: a superset of what the sections below will write so.
+    if state.pipelined and (delegated_units - refused.units or upsert and (
+            _customer_changes(heads, existing_customers, creators).height
+            or _product_changes(lines, existing_products).height)):
+        state.direct_needed()
+
     # --- write customers ----------------------------------------------------------------------------
     used_codes = set(heads.get_column("code").drop_nulls().to_list())
     creators = creators.filter(pl.col("code").is_in(list(used_codes)))
@@ -493,16 +540,7 @@ def _user(state: BulkState, name: str | None):
 def _customer_updates(heads, existing, creators, ctx, refused, records, related, types) -> None:
     """Upsert: a customer named again with another name, phone or email is updated through the
     service (rare in bulk; in file order, as the row path would)."""
-    current = pl.concat([
-        existing.select("code", "c_name", "c_phone", "c_email"),
-        creators.select("code", pl.col("customer_name").alias("c_name"), pl.col("phone").fill_null("").alias("c_phone"),
-                        pl.col("email").fill_null("").alias("c_email"))])
-    joined = heads.filter(pl.col("code").is_not_null()).join(current, on="code", how="inner", maintain_order="left")
-    differs = joined.filter(
-        (pl.col("customer_name").is_not_null() & (pl.col("customer_name") != pl.col("c_name")))
-        | (pl.col("phone").is_not_null() & (pl.col("phone") != pl.col("c_phone")))
-        | (pl.col("email").is_not_null() & (pl.col("email") != pl.col("c_email"))))
-    for row in differs.iter_rows(named=True):
+    for row in _customer_changes(heads, existing, creators).iter_rows(named=True):
         customer = Customer.objects.filter(code=row["code"]).first()
         if customer is None:  # the dry run: a customer an earlier batch would have created
             related["customer"]["updated"] += 1
@@ -522,11 +560,28 @@ def _customer_updates(heads, existing, creators, ctx, refused, records, related,
         related["customer"]["updated"] += 1
 
 
+def _customer_changes(heads, existing, creators) -> pl.DataFrame:
+    """The lines naming a customer (existing, or created by this batch) with another name, phone or email."""
+    current = pl.concat([
+        existing.select("code", "c_name", "c_phone", "c_email"),
+        creators.select("code", pl.col("customer_name").alias("c_name"), pl.col("phone").fill_null("").alias("c_phone"),
+                        pl.col("email").fill_null("").alias("c_email"))])
+    joined = heads.filter(pl.col("code").is_not_null()).join(current, on="code", how="inner", maintain_order="left")
+    return joined.filter(
+        (pl.col("customer_name").is_not_null() & (pl.col("customer_name") != pl.col("c_name")))
+        | (pl.col("phone").is_not_null() & (pl.col("phone") != pl.col("c_phone")))
+        | (pl.col("email").is_not_null() & (pl.col("email") != pl.col("c_email"))))
+
+
+def _product_changes(lines, existing) -> pl.DataFrame:
+    """The lines naming an existing product otherwise."""
+    return lines.join(existing.select("sku", "p_name"), on="sku", how="inner", maintain_order="left").filter(
+        pl.col("product_name").is_not_null() & (pl.col("product_name") != pl.col("p_name")))
+
+
 def _product_updates(lines, existing, ctx, refused, records, related, types) -> None:
     """Upsert: an existing product named otherwise is renamed through the service, in file order."""
-    joined = lines.join(existing.select("sku", "p_name"), on="sku", how="inner", maintain_order="left").filter(
-        pl.col("product_name").is_not_null() & (pl.col("product_name") != pl.col("p_name")))
-    for row in joined.iter_rows(named=True):
+    for row in _product_changes(lines, existing).iter_rows(named=True):
         product = Product.objects.filter(sku=row["sku"]).first()
         if product is None:  # the dry run: a product an earlier batch would have created
             related["product"]["updated"] += 1

@@ -2,17 +2,20 @@
 
 Each batch commits its data, its ImportBatch row, its ImportedRecord links, its row errors, the run's
 progress and heartbeat and one summary audit event in ONE transaction (SQLite: BEGIN IMMEDIATE …
-COMMIT around executemany; PostgreSQL: COPY and INSERT … SELECT inside the same transaction), so a
-killed process leaves whole batches only; a resumed run skips the batches already committed."""
+COMMIT around executemany; PostgreSQL: COPY inside the same transaction), so a killed process leaves
+whole batches only; a resumed run skips the batches already committed. The load writes batch k on a
+second connection while it resolves batch k + 1 (`_execute_pipelined`, decision 0011)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +27,13 @@ from veracity.audit.services import audit_event_record
 from veracity.customers.models import Customer
 from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
-from veracity.imports.bulk.orders import BatchResult, BulkState, batch_apply, codes_without_customer
+from veracity.imports.bulk.orders import (
+    BatchResult,
+    BulkState,
+    DirectWriteNeeded,
+    batch_apply,
+    codes_without_customer,
+)
 from veracity.imports.bulk.prepared import PreparedBatch, PreparedWriter, prepared_batches, prepared_discard
 from veracity.imports.bulk.workers import BatchChecks, check_thread, check_workers
 from veracity.imports.entities import Context
@@ -194,23 +203,164 @@ def bulk_execute(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: boo
     return message
 
 
+def pipeline_enabled() -> bool:
+    """Whether a load writes each batch on a second connection while the next one is resolved
+    (VERACITY_IMPORT_PIPELINE, on by default). Never inside a transaction (a test's, a caller's: the
+    other connection would not see its rows) nor on an in-memory SQLite database (shared-cache mode
+    locks tables instead of letting one writer and readers run side by side as WAL does)."""
+    if not getattr(settings, "VERACITY_IMPORT_PIPELINE", True) or connection.in_atomic_block:
+        return False
+    return connection.vendor != "sqlite" or not connection.is_in_memory_db()
+
+
 def _execute_batches(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                      progress: Callable[[int], None] | None) -> str:
+    if pipeline_enabled():
+        return _execute_pipelined(run, ctx, last=last, all_or_nothing=all_or_nothing, actor=actor, progress=progress)
     state = BulkState(ctx=ctx)
     for batch, reused in _load_batches(run, state, after=last):
-        message = ""
-        with transaction.atomic():
-            result = batch_apply(batch, state, **reused)
-            if result.units_invalid and all_or_nothing:
-                transaction.set_rollback(True)
-                first = result.errors.row(0) if result.errors.height else (batch.row_start, "", "", "")
-                message = _("Row %(row)s became invalid since the dry run (%(reason)s); batch %(batch)s was "
-                            "not loaded. Revert or fix and resume.") % {
-                    "row": first[0], "reason": first[3], "batch": batch.number}
-            else:
-                _commit_bookkeeping(run, batch, result, actor)
+        message = _apply_in_turn(run, state, batch, reused, all_or_nothing=all_or_nothing, actor=actor)
         if message:
             return message
         if progress:
             progress(batch.row_count)
     return ""
+
+
+def _apply_in_turn(run: ImportRun, state: BulkState, batch: FrameBatch, reused: dict, *, all_or_nothing: bool,
+                   actor) -> str:
+    """Resolve and write one batch on this connection, in one transaction with its bookkeeping; "" when
+    written, else why it was not (rolled back)."""
+    with transaction.atomic():
+        result = batch_apply(batch, state, **reused)
+        if result.units_invalid and all_or_nothing:
+            transaction.set_rollback(True)
+            return _invalid_since_dry_run(batch, result)
+        _commit_bookkeeping(run, batch, result, actor)
+    return ""
+
+
+def _invalid_since_dry_run(batch: FrameBatch, result: BatchResult) -> str:
+    first = result.errors.row(0) if result.errors.height else (batch.row_start, "", "", "")
+    return _("Row %(row)s became invalid since the dry run (%(reason)s); batch %(batch)s was "
+             "not loaded. Revert or fix and resume.") % {"row": first[0], "reason": first[3], "batch": batch.number}
+
+
+class IdsTaken(Exception):
+    """SQLite, pipelined: another writer took ids allocated to the batch before its write lock was held."""
+
+
+@dataclass
+class _Written:
+    batch: FrameBatch
+    reused: dict
+
+
+class _BatchWriter:
+    """Writes resolved batches, one at a time, on a connection of its own (its thread's), each in one
+    transaction with its bookkeeping, as `_apply_in_turn` does on the importing connection. The
+    database and psycopg / sqlite3 let go of the GIL while they insert, so the importing thread
+    resolves the next batch meanwhile: on two cores the writes no longer add to the resolving."""
+
+    def __init__(self, run: ImportRun, actor) -> None:
+        self.run, self.actor = run, actor
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-write")
+        self.pending: tuple[_Written, Future] | None = None
+
+    def submit(self, batch: FrameBatch, reused: dict, result: BatchResult, writes: list, first_ids: dict) -> None:
+        assert self.pending is None
+        self.pending = (_Written(batch, reused), self.pool.submit(self._write, batch, result, writes, first_ids))
+
+    def wait(self) -> _Written | None:
+        """The batch written since the last wait (None if none), once it has committed; its error if it failed."""
+        if self.pending is None:
+            return None
+        written, future = self.pending
+        self.pending = None
+        try:
+            future.result()
+        except IdsTaken as error:
+            error.written = written
+            raise
+        return written
+
+    def _write(self, batch: FrameBatch, result: BatchResult, writes: list, first_ids: dict) -> None:
+        _sqlite_tuning()
+        with transaction.atomic():
+            if connection.vendor == "sqlite" and not all(
+                    writers.ids_still_free(model, first) for model, first in first_ids.items()):
+                raise IdsTaken
+            for function, args, kwargs in writes:
+                function(*args, **kwargs)
+            _commit_bookkeeping(self.run, batch, result, self.actor)
+
+    def close(self) -> None:
+        """Let the batch being written finish (committed or rolled back), then close the connection."""
+        if self.pending is not None:
+            self.pending[1].exception()
+            self.pending = None
+        self.pool.submit(connections.close_all).result()  # the writing thread's connection
+        self.pool.shutdown()
+
+
+def _execute_pipelined(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
+                       progress: Callable[[int], None] | None) -> str:
+    """The load, pipelined: batch k is written on the writer's connection while batch k+1 is resolved
+    here (reads only: what batch k creates is remembered in the state, as in the dry run). A batch that
+    needs this connection's own writes (the row path, a service's update) waits for the batch before it
+    and is written in turn. Each batch still commits whole and in order, with its bookkeeping: killed at
+    any moment, the database holds whole batches only, and a resume continues after the last one."""
+    state = BulkState(ctx=ctx, pipelined=True)
+    writer = _BatchWriter(run, actor)
+    items = _load_batches(run, state, after=last)
+    replay: list[tuple[FrameBatch, dict]] = []
+
+    def finished() -> bool:
+        """Wait for the batch being written; False when it has to be resolved again (ids taken)."""
+        try:
+            written = writer.wait()
+        except IdsTaken as taken:
+            state.forget()
+            replay[:0] = [(taken.written.batch, taken.written.reused)]
+            return False
+        if written and progress:
+            progress(written.batch.row_count)
+        return True
+
+    try:
+        while True:
+            if replay:
+                batch, reused = replay.pop(0)
+            else:
+                batch, reused = next(items, (None, None))
+                if batch is None:
+                    if finished():
+                        return ""
+                    continue
+            try:
+                result = batch_apply(batch, state, **reused)
+            except DirectWriteNeeded:
+                result = None
+            if not finished():
+                replay.append((batch, reused))  # resolved against what was not written: again, after
+                continue
+            if result is not None and result.units_invalid and all_or_nothing:
+                return _invalid_since_dry_run(batch, result)  # nothing of it was written; those before are
+            if result is None:
+                state.forget()
+                state.pipelined = False
+                try:
+                    message = _apply_in_turn(run, state, batch, reused, all_or_nothing=all_or_nothing, actor=actor)
+                finally:
+                    state.pipelined = True
+                if message:
+                    return message
+                if progress:
+                    progress(batch.row_count)
+                continue
+            writes, first_ids = state.writes, state.first_ids
+            state.written()
+            writer.submit(batch, reused, result, writes, first_ids)
+    finally:
+        items.close()  # the reading (and checking) thread stops
+        writer.close()

@@ -7,7 +7,7 @@ straight into the real table (the rows are known to be new; should another write
 external id meanwhile, the alive-id unique index fails the COPY and the batch is refused whole).
 
 Ids are pre-allocated (SQLite: after the highest id and the AUTOINCREMENT sequence, under the write
-lock the transaction holds; PostgreSQL: nextval of the table's identity sequence), so lines can point
+lock the transaction holds — or, pipelined, checked under it by `ids_still_free`; PostgreSQL: nextval of the table's identity sequence), so lines can point
 at their orders without reading anything back."""
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ def column_template(model: type[models.Model], values: dict[str, Any]) -> tuple[
     return columns, defaults
 
 
-def ids_allocate(model: type[models.Model], count: int) -> list[int]:
+def ids_allocate(model: type[models.Model], count: int, *, after: int = 0) -> list[int]:
+    """`count` new ids of `model`. `after` (SQLite): the highest id already handed out for rows not yet
+    committed (a pipelined load's batch being written on another connection); PostgreSQL's sequence
+    knows them itself."""
     if count == 0:
         return []
     table = model._meta.db_table
@@ -53,8 +56,16 @@ def ids_allocate(model: type[models.Model], count: int) -> list[int]:
         highest = cursor.fetchone()[0] or 0
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         row = cursor.fetchone()
-        start = max(highest, row[0] if row else 0) + 1
+        start = max(highest, row[0] if row else 0, after) + 1
     return list(range(start, start + count))
+
+
+def ids_still_free(model: type[models.Model], first: int) -> bool:
+    """SQLite, inside the writing transaction: no row of `model` has an id from `first` on (ids
+    allocated before the write lock was held, by a pipelined load, that no other writer took since)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}" WHERE id >= %s', [first])  # noqa: S608
+        return not cursor.fetchone()[0]
 
 
 def rows_insert(model: type[models.Model], columns: Sequence[str], rows: list[tuple], *,
