@@ -8,6 +8,7 @@ second connection while it resolves batch k + 1 (`_execute_pipelined`, decision 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -40,6 +41,8 @@ from veracity.imports.entities import Context
 from veracity.imports.models import ImportBatch, ImportedRecord, ImportRowError, ImportRun
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
 from veracity.sales.models import Order, OrderLine
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BULK_MIN_BYTES = 1024 * 1024
 BULK_BATCH_SIZE = 50_000
@@ -266,9 +269,11 @@ class _BatchWriter:
         self.run, self.actor = run, actor
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-write")
         self.pending: tuple[_Written, Future] | None = None
+        self.submitted = 0
 
     def submit(self, batch: FrameBatch, reused: dict, result: BatchResult, writes: list, first_ids: dict) -> None:
         assert self.pending is None
+        self.submitted += 1
         self.pending = (_Written(batch, reused), self.pool.submit(self._write, batch, result, writes, first_ids))
 
     def wait(self) -> _Written | None:
@@ -312,6 +317,7 @@ def _execute_pipelined(run: ImportRun, ctx: Context, *, last: int, all_or_nothin
     any moment, the database holds whole batches only, and a resume continues after the last one."""
     state = BulkState(ctx=ctx, pipelined=True)
     writer = _BatchWriter(run, actor)
+    in_turn = resolved_again = 0
     items = _load_batches(run, state, after=last)
     replay: list[tuple[FrameBatch, dict]] = []
 
@@ -320,6 +326,8 @@ def _execute_pipelined(run: ImportRun, ctx: Context, *, last: int, all_or_nothin
         try:
             written = writer.wait()
         except IdsTaken as taken:
+            nonlocal resolved_again
+            resolved_again += 1
             state.forget()
             replay[:0] = [(taken.written.batch, taken.written.reused)]
             return False
@@ -347,6 +355,7 @@ def _execute_pipelined(run: ImportRun, ctx: Context, *, last: int, all_or_nothin
             if result is not None and result.units_invalid and all_or_nothing:
                 return _invalid_since_dry_run(batch, result)  # nothing of it was written; those before are
             if result is None:
+                in_turn += 1
                 state.forget()
                 state.pipelined = False
                 try:
@@ -364,3 +373,5 @@ def _execute_pipelined(run: ImportRun, ctx: Context, *, last: int, all_or_nothin
     finally:
         items.close()  # the reading (and checking) thread stops
         writer.close()
+        logger.info("import %s: pipelined load, %s batches written meanwhile, %s in turn, %s resolved again "
+                    "(ids taken)", run.pk, writer.submitted, in_turn, resolved_again)
