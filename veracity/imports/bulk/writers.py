@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, models
 from veracity.imports.errors import ImportStateInvalid
 
 SQLITE_ROWS_PER_INSERT = 1000
+SQLITE_ROWS_PER_SLICE = 10_000
 
 
 def column_template(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[Any]]:
@@ -214,7 +215,9 @@ def frame_write(model: type[models.Model], frame, *, conflict: str = "") -> None
                 constants[name] = literal
                 dropped.append(name)
         bound = frame.drop(dropped)
-        _sqlite_insert(table, bound.columns, bound.rows(), constants)
+        # A slice at a time: the Python rows of a whole batch (a million objects) need not exist at once.
+        for start in range(0, bound.height, SQLITE_ROWS_PER_SLICE):
+            _sqlite_insert(table, bound.columns, bound.slice(start, SQLITE_ROWS_PER_SLICE).rows(), constants)
         return
     from psycopg import errors, sql
 

@@ -47,6 +47,16 @@ def test_rows_insert_writes_every_row_whatever_the_rows_per_statement(monkeypatc
     assert found == expected
 
 
+@pytest.mark.parametrize("per_slice", [2, 3, 10_000])
+def test_frame_write_writes_every_row_whatever_the_rows_per_slice(monkeypatch, per_slice):
+    monkeypatch.setattr(writers, "SQLITE_ROWS_PER_SLICE", per_slice)
+    monkeypatch.setattr(writers, "SQLITE_ROWS_PER_INSERT", 2)  # slices of 3: a statement and a remainder each
+    columns, rows = _products(7, cost=True)
+    writers.frame_write(Product, pl.DataFrame(rows, schema=columns, orient="row"))
+    assert list(Product.objects.order_by("sku").values_list("sku", "list_price", "cost_price")) == [
+        (f"W-{n}", Decimal(f"{n}.50"), Decimal(f"{n}.25") if n % 2 else None) for n in range(1, 8)]
+
+
 def test_frame_write_leaves_all_null_columns_null():
     columns, rows = _products(3, cost=False)
     frame = pl.DataFrame(rows, schema=columns, orient="row")
