@@ -103,9 +103,13 @@ def generate(path: Path, *, lines: int, customers: int, products: int, bad_share
 # ---------------------------------------------------------------------------------------------
 # References
 
-def reference_sqlite(csv_path: Path, db_path: Path, encoding: str) -> float:
+def reference_sqlite(csv_path: Path, db_path: Path, encoding: str, *, cache_kib: int = 0) -> float:
+    """Plain `executemany`; `cache_kib`: a page cache of that size instead of SQLite's default 2 MB (the
+    one Veracity's importing connection sets: imports.bulk.runner.SQLITE_CACHE_KIB)."""
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
+    if cache_kib:
+        conn.execute(f"PRAGMA cache_size = -{cache_kib}")
     conn.execute(f"CREATE TABLE lines ({', '.join(f'{name} TEXT' for name in COLUMNS)})")
     for name in ("order_number", "customer_code", "sku", "order_date"):
         conn.execute(f"CREATE INDEX lines_{name} ON lines ({name})")
@@ -244,21 +248,30 @@ def report(label: str, lines: int, reference_s: float, reference_label: str, out
 # The issue's figures: plain executemany loads about 58,000 rows/s on its machine, and Veracity must
 # reach 60,000 lines/s into either database. This machine's speed moves (the same executemany has run
 # at 21,600-27,900 rows/s here), so the target is scaled by the executemany rate of the same run.
+# The page cache Veracity's importing connection sets (imports.bulk.runner.SQLITE_CACHE_KIB), given to the
+# second executemany reference too: SQLite's default 2 MB makes the four indexes' inserts miss it.
+SQLITE_CACHE_KIB = 128 * 1024
 ISSUE_EXECUTEMANY_RATE = 58_000
 ISSUE_TARGET_RATE = 60_000
 
 
-def target_report(lines: int, executemany_s: float, one_pass: dict[str, dict]) -> None:
+def target_report(lines: int, references: dict[str, float], one_pass: dict[str, dict]) -> None:
     """Each database's one-pass import against the issue's 60,000 lines/s, scaled to this machine by
-    this run's executemany reference (the figure the issue ties its target to)."""
-    target = lines / executemany_s * ISSUE_TARGET_RATE / ISSUE_EXECUTEMANY_RATE
+    this run's executemany references (the figure the issue ties its target to): plain, as the issue
+    names it, and with the page cache Veracity's own connection gets."""
     print(f"\n== Against the issue's target: {ISSUE_TARGET_RATE:,} lines/s where executemany does "
-          f"{ISSUE_EXECUTEMANY_RATE:,} rows/s ==")
-    print(f"executemany here: {lines / executemany_s:,.0f} rows/s, so the target here is {target:,.0f} lines/s")
+          f"{ISSUE_EXECUTEMANY_RATE:,} rows/s, and the literal {ISSUE_TARGET_RATE:,} ==")
+    for reference, executemany_s in references.items():
+        target = lines / executemany_s * ISSUE_TARGET_RATE / ISSUE_EXECUTEMANY_RATE
+        print(f"{reference}: {lines / executemany_s:,.0f} rows/s here, so the target here is {target:,.0f} lines/s")
+        for label, outcome in one_pass.items():
+            rate = lines / (outcome["load_s"] + outcome["dry_run_s"])
+            print(f"  {label + ' in one pass':<42} {rate:10,.0f} lines/s   {rate / target:.2f} of the target "
+                  f"({'met' if rate >= target else 'NOT met'})")
     for label, outcome in one_pass.items():
         rate = lines / (outcome["load_s"] + outcome["dry_run_s"])
-        print(f"{label + ' in one pass':<44} {rate:10,.0f} lines/s   {rate / target:.2f} of the target "
-              f"({'met' if rate >= target else 'NOT met'})")
+        print(f"{label + ' in one pass, literal':<44} {rate:10,.0f} lines/s   {rate / ISSUE_TARGET_RATE:.2f} of "
+              f"{ISSUE_TARGET_RATE:,} ({'met' if rate >= ISSUE_TARGET_RATE else 'NOT met'})")
 
 
 def main() -> int:
@@ -286,10 +299,12 @@ def main() -> int:
               f"generated in {time.perf_counter() - started:.1f} s")
         base_env = {**os.environ, "VERACITY_ENV": "development", "VERACITY_LOG_LEVEL": "WARNING",
                     "PYTHONPATH": str(ROOT)}
-        executemany_s = 0.0
+        references: dict[str, float] = {}
         one_pass_outcomes: dict[str, dict] = {}
         if not options.skip_sqlite:
             reference_s = reference_sqlite(csv_path, work / "reference.sqlite3", encoding)
+            cached_s = reference_sqlite(csv_path, work / "reference-cached.sqlite3", encoding,
+                                        cache_kib=SQLITE_CACHE_KIB)
             env = {**base_env, "VERACITY_DATA_DIR": str(work / "sqlite")}
             env.pop("VERACITY_DATABASE_URL", None)
             veracity(env, "migrate", "--verbosity", "0")
@@ -299,7 +314,11 @@ def main() -> int:
             veracity(env, "migrate", "--verbosity", "0")
             one_pass = veracity_import(env, csv_path, None, one_pass=True)
             report("SQLite", facts["lines"], reference_s, "plain sqlite3 executemany, 4 indexes", outcome, one_pass)
-            executemany_s = reference_s
+            print(f"{'the same with a ' + str(SQLITE_CACHE_KIB // 1024) + ' MB page cache':<44} {cached_s:8.2f} s  "
+                  f"{facts['lines'] / cached_s:10,.0f} lines/s   (the cache Veracity's connection sets); one pass "
+                  f"{cached_s / (one_pass['load_s'] + one_pass['dry_run_s']):.2f}")
+            references = {"plain executemany": reference_s,
+                          f"executemany with a {SQLITE_CACHE_KIB // 1024} MB page cache": cached_s}
             one_pass_outcomes["SQLite"] = one_pass
             if profile:
                 print(f"profile: {profile}")
@@ -319,8 +338,8 @@ def main() -> int:
                 one_pass_outcomes["PostgreSQL 15"] = one_pass
             finally:
                 subprocess.run(["bash", str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(pg_dir)], check=False)
-        if executemany_s:
-            target_report(facts["lines"], executemany_s, one_pass_outcomes)
+        if references:
+            target_report(facts["lines"], references, one_pass_outcomes)
     finally:
         if options.keep:
             print(f"kept: {work}")
