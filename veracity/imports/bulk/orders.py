@@ -387,11 +387,13 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
     related = {"customer": {"created": 0, "updated": 0}, "product": {"created": 0, "updated": 0}}
     types = {model: ContentType.objects.get_for_model(model).pk for model in (Customer, Product, Order)}
 
-    # A batch that needs this connection's own writes (the row path, a service's update) is written in
-    # turn, not pipelined: a superset of what the sections below will write so.
+    # Upsert: the lines naming a customer or product otherwise, updated through the services below.
+    # Computed once, here: a batch that needs this connection's own writes (those, or the row path) is
+    # written in turn, not pipelined.
+    customer_changes = _customer_changes(heads, existing_customers, creators) if upsert else None
+    product_changes = _product_changes(lines, existing_products) if upsert else None
     if state.pipelined and (delegated_units - refused.units or upsert and (
-            _customer_changes(heads, existing_customers, creators).height
-            or _product_changes(lines, existing_products).height)):
+            customer_changes.height or product_changes.height)):
         state.direct_needed()
 
     # --- write customers ----------------------------------------------------------------------------
@@ -422,7 +424,7 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
     customers = pl.concat([existing_customers.select(new_customer_frame.columns).cast(new_customer_frame.schema),
                            new_customer_frame])
     if upsert:
-        _customer_updates(heads, existing_customers, creators, ctx, refused, records, related, types)
+        _customer_updates(customer_changes, ctx, refused, records, related, types)
 
     # --- write products -----------------------------------------------------------------------------
     creating = creating.filter(pl.col("sku").is_in(lines.get_column("sku").implode()))
@@ -451,7 +453,7 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
             "listed_currency", pl.col("list_price").cast(pl.Decimal(14, 2)),
             pl.lit(None, dtype=pl.Decimal(14, 2)).alias("cost_price")))
     if upsert:
-        _product_updates(lines, existing_products, ctx, refused, records, related, types)
+        _product_updates(product_changes, ctx, refused, records, related, types)
 
     # --- units the row path handles -----------------------------------------------------------------
     delegated: list[UnitResult] = []
@@ -537,10 +539,10 @@ def _user(state: BulkState, name: str | None):
     return state.users[name]
 
 
-def _customer_updates(heads, existing, creators, ctx, refused, records, related, types) -> None:
+def _customer_updates(changes, ctx, refused, records, related, types) -> None:
     """Upsert: a customer named again with another name, phone or email is updated through the
     service (rare in bulk; in file order, as the row path would)."""
-    for row in _customer_changes(heads, existing, creators).iter_rows(named=True):
+    for row in changes.iter_rows(named=True):
         customer = Customer.objects.filter(code=row["code"]).first()
         if customer is None:  # the dry run: a customer an earlier batch would have created
             related["customer"]["updated"] += 1
@@ -579,9 +581,9 @@ def _product_changes(lines, existing) -> pl.DataFrame:
         pl.col("product_name").is_not_null() & (pl.col("product_name") != pl.col("p_name")))
 
 
-def _product_updates(lines, existing, ctx, refused, records, related, types) -> None:
+def _product_updates(changes, ctx, refused, records, related, types) -> None:
     """Upsert: an existing product named otherwise is renamed through the service, in file order."""
-    for row in _product_changes(lines, existing).iter_rows(named=True):
+    for row in changes.iter_rows(named=True):
         product = Product.objects.filter(sku=row["sku"]).first()
         if product is None:  # the dry run: a product an earlier batch would have created
             related["product"]["updated"] += 1
