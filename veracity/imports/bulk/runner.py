@@ -28,6 +28,7 @@ from veracity.audit.services import audit_event_record
 from veracity.customers.models import Customer
 from veracity.imports.bulk import indexes, writers
 from veracity.imports.bulk.frames import FrameBatch, order_batches, read_frames, utf8_path
+from veracity.imports.bulk.gc_passes import fewer_gc_passes
 from veracity.imports.bulk.orders import (
     BatchResult,
     BulkState,
@@ -99,6 +100,7 @@ def _merge(total: dict, counts: dict) -> None:
             target[key] += value
 
 
+@fewer_gc_passes()
 def bulk_validate(run: ImportRun, ctx: Context, *, progress: Callable[[int], None] | None = None
                   ) -> tuple[dict, list[ImportRowError]]:
     """The dry run: every batch is checked and resolved as the load will do it, but nothing is written:
@@ -187,6 +189,7 @@ def _commit_bookkeeping(run: ImportRun, batch: FrameBatch, result: BatchResult, 
         "records": len(result.records)})
 
 
+@fewer_gc_passes()
 def bulk_execute(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                  progress: Callable[[int], None] | None = None) -> str:
     """Load the batches after `last`; "" when done, else why it stopped (the batch was rolled back).
