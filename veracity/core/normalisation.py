@@ -48,6 +48,15 @@ def clean_text(text: str) -> str:
     return collapse_whitespace(to_half_width(text or ""))
 
 
+# Text clean_text and collapse_whitespace return unchanged, as a regular expression for Polars (Rust's
+# syntax: `$` is the very end, not before a final newline as in Python's `re`), so that a bulk import can leave such values out of the per-value Python calls: words of
+# printable ASCII and CJK unified ideographs (none of them whitespace, full-width or ideographic space)
+# separated by single spaces, nothing around. Proved against the functions on generated text
+# (standards/tests/test_text_shortcuts.py).
+_UNCHANGED_CHARACTERS = "!-~\u3400-\u4dbf\u4e00-\u9fff"
+CLEAN_TEXT_UNCHANGED = f"^[{_UNCHANGED_CHARACTERS}]+(?: [{_UNCHANGED_CHARACTERS}]+)*$"
+
+
 # ---------------------------------------------------------------------------------------------
 # Phone numbers
 
@@ -69,6 +78,12 @@ _CN_METADATA = phonenumbers.PhoneMetadata.metadata_for_region("CN")
 _CN_GENERAL = re.compile(f"(?:{_CN_METADATA.general_desc.national_number_pattern})")
 _CN_MOBILE = re.compile(f"(?:{_CN_METADATA.mobile.national_number_pattern})")
 _CN_PREFIX_FOR_PARSING = re.compile(_CN_METADATA.national_prefix_for_parsing)
+
+
+# The same decision as patterns, for imports that make it in Polars (standards.validation): a number's 11
+# digits must not start with a prefix the parser strips, and must match the general and mobile patterns.
+CN_MOBILE_PREFIX_FOR_PARSING = _CN_PREFIX_FOR_PARSING.pattern
+CN_MOBILE_NATIONAL_PATTERNS = (_CN_GENERAL.pattern, _CN_MOBILE.pattern)
 
 
 def _cn_mobile_e164(compact: str, default_region: str) -> str | None:

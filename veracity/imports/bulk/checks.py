@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext as _
 
+from veracity.core.normalisation import CLEAN_TEXT_UNCHANGED
 from veracity.imports import parsing
 from veracity.sales.models import Channel, Region
 from veracity.standards.per_distinct import per_distinct
@@ -42,11 +43,22 @@ def sku_key(raw: Any) -> str:
     return " ".join(parsing.text(raw).split()).upper()
 
 
-def _distinct(series: pl.Series, function: Callable[[str], Any], cache: dict, tag: str) -> pl.Series:
-    """`function` applied once per distinct value (and once per import, through `cache`)."""
+def _distinct(series: pl.Series, function: Callable[[str], Any], cache: dict, tag: str, *,
+              unchanged: str = "") -> pl.Series:
+    """`function` applied once per distinct value (and once per import, through `cache`).
+
+    `unchanged` says what `function` does to text that parsing.clean leaves as it is
+    (CLEAN_TEXT_UNCHANGED): "same" returns it, "upper" upper-cases it. Such values are answered in
+    Polars, without a Python call each (order numbers are new in every batch)."""
     keys = pl.DataFrame({"raw": series.fill_null("").cast(pl.String)})
+    shortcut = None
+    if unchanged:
+        def shortcut(new: pl.DataFrame) -> pl.DataFrame:
+            raw = pl.col("raw")
+            return new.select(raw.str.contains(CLEAN_TEXT_UNCHANGED).alias("known"),
+                              (raw.str.to_uppercase() if unchanged == "upper" else raw).alias("value"))
     return per_distinct(keys, lambda raw: (function(raw),), schema={"value": pl.String}, memo=cache,
-                        memo_key=("__distinct", tag)).get_column("value").alias(series.name)
+                        memo_key=("__distinct", tag), shortcut=shortcut).get_column("value").alias(series.name)
 
 
 def _blank_to_null(series: pl.Series) -> pl.Series:
@@ -89,15 +101,16 @@ def order_lines_check(frame: pl.DataFrame, *, cache: dict) -> tuple[pl.DataFrame
 
     customers_in = pl.DataFrame({
         "code": _blank_to_null(_distinct(head_text["customer_code"], lambda raw: parsing.clean(raw).upper(), cache,
-                                         "customer_code")),
-        "name": _blank_to_null(_distinct(head_text["customer_name"], parsing.clean, cache, "customer_name")),
+                                         "customer_code", unchanged="upper")),
+        "name": _blank_to_null(_distinct(head_text["customer_name"], parsing.clean, cache, "customer_name",
+                                         unchanged="same")),
         "phone": head_text["phone"], "email": head_text["email"]})
     customers, errors = validate_frame("customer", customers_in, partial=True, cache=cache)
     problems.append(_errors_from(errors, heads, CUSTOMER_COLUMNS))
 
     orders_in = {
         # order numbers are new in every batch: cached per batch only, so memory stays flat
-        "number": _distinct(head_text["order_number"], order_key, {}, "order_key"),
+        "number": _distinct(head_text["order_number"], order_key, {}, "order_key", unchanged="upper"),
         "order_date": head_text["order_date"],
         "currency": head_text["currency"].str.to_uppercase(),
     }
@@ -120,8 +133,8 @@ def order_lines_check(frame: pl.DataFrame, *, cache: dict) -> tuple[pl.DataFrame
     lines, errors = validate_frame("order_line", pl.DataFrame(lines_in), cache=cache)
     problems.append(_errors_from(errors, frame, LINE_COLUMNS))
 
-    sku = _distinct(text["sku"], sku_key, cache, "sku")
-    product_name = _distinct(text["product_name"], parsing.clean, cache, "product_name")
+    sku = _distinct(text["sku"], sku_key, cache, "sku", unchanged="upper")
+    product_name = _distinct(text["product_name"], parsing.clean, cache, "product_name", unchanged="same")
     products_in = pl.DataFrame({  # a product created from a line is named after its SKU when no name is given
         "sku": _blank_to_null(sku),
         "name": _blank_to_null(pl.select(pl.when(pl.lit(product_name) == "").then(pl.lit(sku))

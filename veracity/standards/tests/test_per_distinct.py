@@ -40,3 +40,19 @@ def test_no_rows_give_an_empty_frame_of_the_schema():
                        schema={"out": pl.String}, memo={}, memo_key="k")
     assert out.height == 0
     assert out.schema == pl.Schema({"out": pl.String})
+
+
+def test_a_shortcut_answers_the_keys_it_knows_and_compute_gets_only_the_rest():
+    calls, memo = [], {}
+    frame = pl.DataFrame({"raw": ["A", "b", "A", "C", None], "region": ["CN"] * 5})
+
+    def known_when_upper(new: pl.DataFrame) -> pl.DataFrame:
+        raw = pl.col("raw")
+        return new.select((raw == raw.str.to_uppercase()).alias("known"), (raw + "@" + pl.col("region")).alias("upper"),
+                          raw.str.len_chars().cast(pl.Int64).alias("length"))
+
+    out = per_distinct(frame, _counting(calls), schema=SCHEMA, memo=memo, memo_key="k", shortcut=known_when_upper)
+    again = per_distinct(frame, _counting(calls), schema=SCHEMA, memo=memo, memo_key="k", shortcut=known_when_upper)
+
+    assert out.rows() == again.rows() == [("A@CN", 1), ("B@CN", 1), ("A@CN", 1), ("C@CN", 1), (None, None)]
+    assert sorted(calls, key=str) == sorted([("b", "CN"), (None, "CN")], key=str)  # A and C never reached Python
