@@ -49,10 +49,10 @@ def clean_text(text: str) -> str:
 
 
 # Text clean_text and collapse_whitespace return unchanged, as a regular expression for Polars (Rust's
-# syntax: `$` is the very end, not before a final newline as in Python's `re`), so that a bulk import can leave such values out of the per-value Python calls: words of
-# printable ASCII and CJK unified ideographs (none of them whitespace, full-width or ideographic space)
-# separated by single spaces, nothing around. Proved against the functions on generated text
-# (standards/tests/test_text_shortcuts.py).
+# syntax: `$` is the very end, not before a final newline as in Python's `re`), so that a bulk import can
+# leave such values out of the per-value Python calls: words of printable ASCII and CJK unified ideographs
+# (none of them whitespace, full-width or the ideographic space) separated by single spaces, nothing
+# around. Proved against the functions on generated text (standards/tests/test_text_shortcuts.py).
 _UNCHANGED_CHARACTERS = "!-~\u3400-\u4dbf\u4e00-\u9fff"
 CLEAN_TEXT_UNCHANGED = f"^[{_UNCHANGED_CHARACTERS}]+(?: [{_UNCHANGED_CHARACTERS}]+)*$"
 

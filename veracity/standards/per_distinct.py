@@ -18,6 +18,19 @@ import polars as pl
 Shortcut = Callable[[pl.DataFrame], pl.DataFrame]
 
 
+def matching_shortcut(pattern: str, answer: dict[str, pl.Expr], *, limit: int | None = None) -> Shortcut:
+    """A shortcut that knows the keys whose "raw" matches `pattern` (Polars' regular expressions) and has
+    at most `limit` characters, and answers them with `answer`'s expressions (column → expression)."""
+    raw = pl.col("raw")
+
+    def shortcut(new: pl.DataFrame) -> pl.DataFrame:
+        known = raw.str.contains(pattern)
+        if limit:
+            known = known & (raw.str.len_chars() <= limit)
+        return new.select(known.alias("known"), *(expression.alias(name) for name, expression in answer.items()))
+    return shortcut
+
+
 def per_distinct(keys: pl.DataFrame, compute: Callable[..., tuple[Any, ...]], *, schema: dict[str, pl.DataType],
                  memo: dict, memo_key: Hashable, shortcut: Shortcut | None = None) -> pl.DataFrame:
     """The `schema` columns of `compute(*key)` for every row of `keys` (one column per argument), in

@@ -30,7 +30,7 @@ from veracity.core.normalisation import (
 from veracity.core.rejections import rejection_note
 from veracity.standards import normalisers, rules
 from veracity.standards.models import FieldRule, StandardsSettings
-from veracity.standards.per_distinct import per_distinct
+from veracity.standards.per_distinct import matching_shortcut, per_distinct
 from veracity.standards.rules import EntitySpec, FieldSpec
 
 
@@ -495,15 +495,9 @@ def _text_shortcut(field: EffectiveField):
     else:
         return None
     raw = pl.col("raw")
-    upper = field.type == rules.TEXT and field.spec.upper
-
-    def shortcut(keys: pl.DataFrame) -> pl.DataFrame:
-        known = raw.str.contains(pattern)
-        if limit:
-            known = known & (raw.str.len_chars() <= limit)
-        return keys.select(known.alias("known"), (raw.str.to_uppercase() if upper else raw).alias("__value"),
-                           pl.lit("").alias("__currency"), pl.lit(None, dtype=pl.String).alias("__message"))
-    return shortcut
+    return matching_shortcut(pattern, {
+        "__value": raw.str.to_uppercase() if field.type == rules.TEXT and field.spec.upper else raw,
+        "__currency": pl.lit(""), "__message": pl.lit(None, dtype=pl.String)}, limit=limit)
 
 
 def _mobile_shortcut(keys: pl.DataFrame) -> pl.DataFrame:

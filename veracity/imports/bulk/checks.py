@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from veracity.core.normalisation import CLEAN_TEXT_UNCHANGED
 from veracity.imports import parsing
 from veracity.sales.models import Channel, Region
-from veracity.standards.per_distinct import per_distinct
+from veracity.standards.per_distinct import matching_shortcut, per_distinct
 from veracity.standards.services import validate_frame
 
 # Which file column each entity field comes from (as entities.py maps service errors back).
@@ -51,12 +51,9 @@ def _distinct(series: pl.Series, function: Callable[[str], Any], cache: dict, ta
     (CLEAN_TEXT_UNCHANGED): "same" returns it, "upper" upper-cases it. Such values are answered in
     Polars, without a Python call each (order numbers are new in every batch)."""
     keys = pl.DataFrame({"raw": series.fill_null("").cast(pl.String)})
-    shortcut = None
-    if unchanged:
-        def shortcut(new: pl.DataFrame) -> pl.DataFrame:
-            raw = pl.col("raw")
-            return new.select(raw.str.contains(CLEAN_TEXT_UNCHANGED).alias("known"),
-                              (raw.str.to_uppercase() if unchanged == "upper" else raw).alias("value"))
+    raw = pl.col("raw")
+    shortcut = matching_shortcut(CLEAN_TEXT_UNCHANGED, {
+        "value": raw.str.to_uppercase() if unchanged == "upper" else raw}) if unchanged else None
     return per_distinct(keys, lambda raw: (function(raw),), schema={"value": pl.String}, memo=cache,
                         memo_key=("__distinct", tag), shortcut=shortcut).get_column("value").alias(series.name)
 
