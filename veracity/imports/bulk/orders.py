@@ -75,6 +75,10 @@ class BulkState:
     # The dry run writes nothing: what earlier batches would have created is remembered here instead.
     simulated: dict = field(default_factory=dict)
     next_fake_id: int = -1
+    # Customers and products an earlier batch read or (committed) created, each with the version it had
+    # then (decision 0013): a batch naming them again checks by id that the version is unchanged and
+    # reads again, by key, only those that changed, moved to the trash or are gone.
+    known: dict = field(default_factory=dict)
 
     def ids(self, model, count: int) -> list[int]:
         if not self.dry_run:
@@ -115,6 +119,9 @@ class BulkState:
     def written(self) -> None:
         """Pipelined: the batch before the one just resolved has committed; the one just resolved is
         the one being written now."""
+        for model, created in self.simulated.items():  # committed: known from now on, at their first version
+            if model in self.known:
+                self._know(model, created.with_columns(pl.lit(1, dtype=pl.Int64).alias("version")))
         self.simulated, self.fresh, self.writes, self.first_ids = self.fresh, {}, [], {}
 
     def forget(self) -> None:
@@ -125,15 +132,47 @@ class BulkState:
         if self.pipelined:
             raise DirectWriteNeeded
 
-    def lookup(self, model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]
-               ) -> pl.DataFrame:
-        found = _lookup(model, key, values, fields, names)
+    def lookup(self, model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...],
+               *, remembered: bool = False) -> pl.DataFrame:
+        """The alive `model` records whose `key` is one of `values` (`_lookup`), with those an earlier
+        batch is still writing. `remembered`: the records read or created by an earlier batch are
+        taken from `known` once their versions are confirmed (`_changed_since_read`), not read again."""
+        found = self._remembered(model, key, values, fields, names) if remembered else _lookup(
+            model, key, values, fields, names)
         known = self.simulated.get(model)
         if known is None:
             return found
         found = pl.concat([found, known.filter(pl.col(names[0]).is_in(values))], how="vertical_relaxed")
         # Pipelined, a batch may commit between the query and now: found twice, with the same id.
         return found.unique(names[0], keep="first", maintain_order=True) if self.pipelined else found
+
+    def _remembered(self, model, key: str, values: list[str], fields: tuple[str, ...], names: tuple[str, ...]
+                    ) -> pl.DataFrame:
+        known = self.known.get(model)
+        unread = values
+        if known is not None:
+            hits = known.filter(pl.col(names[0]).is_in(values))
+            changed = _changed_since_read(model, hits.get_column(names[1]).to_list(),
+                                          hits.get_column("version").to_list())
+            if changed:
+                known = self.known[model] = known.filter(~pl.col(names[1]).is_in(changed))
+                hits = hits.filter(~pl.col(names[1]).is_in(changed))
+            confirmed = set(hits.get_column(names[0]).to_list())
+            unread = [value for value in values if value not in confirmed]
+        read = _lookup(model, key, unread, (*fields, "version"), (*names, "version"))
+        self._know(model, read)
+        found = read if known is None else pl.concat([hits, read], how="vertical_relaxed")
+        return found.drop("version")
+
+    def _know(self, model, frame: pl.DataFrame) -> None:
+        """Add `frame`'s records to `known` (a key read again replaces what was known of it)."""
+        known = self.known.get(model)
+        if known is None:
+            self.known[model] = frame
+            return
+        key = frame.columns[0]
+        self.known[model] = pl.concat([known.filter(~pl.col(key).is_in(frame.get_column(key).implode())), frame],
+                                      how="vertical_relaxed")
 
 
 @dataclass
@@ -151,7 +190,7 @@ class BatchResult:
 
 
 _TYPES = {"name": pl.String, "phone": pl.String, "email": pl.String, "country": pl.String, "province": pl.String,
-          "owner_id": pl.Int64, "is_active": pl.Boolean, "currency": pl.String, "list_price": pl.Decimal(14, 2),
+          "owner_id": pl.Int64, "version": pl.Int64, "is_active": pl.Boolean, "currency": pl.String, "list_price": pl.Decimal(14, 2),
           "cost_price": pl.Decimal(14, 2)}
 
 
@@ -162,6 +201,8 @@ def _lookup(model, key: str, values: list[str], fields: tuple[str, ...], names: 
     and booleans as integers and converted by Polars — what the ORM's converters give, without a model
     row per record (the products of every batch went through the ORM: ~1 s of a 1M-line load)."""
     schema = dict(zip(names, [pl.String, pl.Int64, *(_TYPES[name] for name in fields)], strict=True))
+    if not values:
+        return pl.DataFrame(schema=schema)
     if not hasattr(model, "all_objects"):  # no trash: the ORM, in chunks
         found = []
         for start in range(0, len(values), LOOKUP_CHUNK):
@@ -191,6 +232,29 @@ def _lookup(model, key: str, values: list[str], fields: tuple[str, ...], names: 
         found = cursor.fetchall()
     frame = pl.DataFrame(found, schema=raw_schema, orient="row")
     return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in schema.items() if raw_schema[name] != dtype)
+
+
+def _changed_since_read(model, ids: list[int], versions: list[int]) -> list[int]:
+    """Of the `ids`, read at `versions`, those whose version is no longer that, or that are in the trash
+    or gone. Every change to a record goes through a service that raises its version (record_update,
+    record_soft_delete, a merge; a merge undone puts back the values and the version it had), so a
+    record at the version it was read at still holds what was read. One query that returns the changed
+    ones only (usually none): probes by primary key, cheaper than reading them again by key."""
+    if not ids:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT k.id FROM unnest(%s::bigint[], %s::bigint[]) AS k(id, version) "  # noqa: S608
+                           f"LEFT JOIN {table} AS t ON t.id = k.id "
+                           "WHERE t.id IS NULL OR t.deleted_at IS NOT NULL OR t.version <> k.version", [ids, versions])
+        else:
+            pairs = sorted(zip(ids, versions, strict=True))  # in id order: the probes walk the table once
+            cursor.execute("SELECT json_extract(k.value, '$[0]') FROM json_each(%s) AS k "  # noqa: S608
+                           f"LEFT JOIN {table} AS t ON t.id = json_extract(k.value, '$[0]') WHERE t.id IS NULL "
+                           "OR t.deleted_at IS NOT NULL OR t.version <> json_extract(k.value, '$[1]')",
+                           [json.dumps(pairs)])
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def _as_read(column: str, dtype) -> str:
@@ -279,8 +343,8 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
     heads = refused.keep(heads)
     codes = [code for code in heads.get_column("code").unique().to_list() if code]
     existing_customers = state.lookup(Customer, "code", codes, ("name", "phone", "email", "country", "province", "owner_id"),
-                                 ("code", "customer_id", "c_name", "c_phone", "c_email", "country", "province",
-                                  "owner_id"))
+                                      ("code", "customer_id", "c_name", "c_phone", "c_email", "country", "province",
+                                       "owner_id"), remembered=True)
     candidates = heads.filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(
         existing_customers.get_column("code").implode()))
     first_named = candidates.filter(pl.col("customer_name").is_not_null()).group_by("code").agg(
@@ -345,8 +409,8 @@ def batch_apply(batch: FrameBatch, state: BulkState, *, checked: tuple[pl.DataFr
                          maintain_order="left")
     skus = lines.get_column("sku").unique().to_list()
     existing_products = state.lookup(Product, "sku", skus, ("name", "is_active", "currency", "list_price", "cost_price"),
-                                ("sku", "product_id", "p_name", "is_active", "listed_currency", "list_price",
-                                 "cost_price"))
+                                     ("sku", "product_id", "p_name", "is_active", "listed_currency", "list_price",
+                                      "cost_price"), remembered=True)
     new_product_lines = lines.filter(~pl.col("sku").is_in(existing_products.get_column("sku").implode()))
     inactive = lines.join(existing_products.filter(~pl.col("is_active")).select("sku"), on="sku", how="semi")
     refused.add(inactive, "sku", "raw_sku", _messages(inactive, lambda row: _("Product %(sku)s is inactive.") % {
