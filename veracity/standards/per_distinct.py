@@ -2,8 +2,8 @@
 
 An import cleans a million cells with the same per-value functions a form uses (the entry rules,
 the order-number and SKU keys). Calling them once per distinct value is what makes that affordable;
-this module also keeps the *answers* as a Polars frame that grows batch by batch, so a batch only
-converts its new values between Python and Polars and finds the rest with one join. Before, every
+this module also keeps the function's *answers* as a Polars frame that grows batch by batch, so a batch
+only converts its new values between Python and Polars and finds the rest with one join. Before, every
 batch walked all of its distinct values in Python (a dict lookup each) and rebuilt a mapping: most of
 a large dry run's time on the customer columns, whose values repeat from batch to batch."""
 
@@ -42,10 +42,13 @@ def per_distinct(keys: pl.DataFrame, compute: Callable[..., tuple[Any, ...]], *,
     row for row, a Boolean "known" column and the `schema` columns (read only where "known" is true).
     It must give exactly what `compute` gives for those keys; its tests prove that on generated values."""
     on = keys.columns
+    # Only `compute`'s answers are kept: the shortcut's are cheaper to give again than to keep. Kept, they
+    # made the memo grow by every new value (every order number of the file, ~200,000 for the 1M-line
+    # benchmark), and each batch's two joins walked all of it.
     known: pl.DataFrame | None = memo.get(memo_key)
     distinct = keys.unique()
     new = distinct if known is None else distinct.join(known.select(on), on=on, how="anti", nulls_equal=True)
-    parts = []
+    parts = [] if known is None else [known]
     if shortcut is not None and new.height:
         answered = shortcut(new)
         quick = answered.get_column("known").fill_null(False)
@@ -54,11 +57,11 @@ def per_distinct(keys: pl.DataFrame, compute: Callable[..., tuple[Any, ...]], *,
                 [pl.col(name).cast(dtype) for name, dtype in schema.items()])], how="horizontal"))
             new = new.filter(~quick)
     if new.height:
-        computed = pl.DataFrame([compute(*key) for key in new.iter_rows()], schema=schema, orient="row")
-        parts.append(pl.concat([new, computed], how="horizontal"))
-    if parts:
-        known = pl.concat(parts if known is None else [known, *parts])
-        memo[memo_key] = known
-    if known is None:  # no keys at all
+        computed = pl.concat([new, pl.DataFrame([compute(*key) for key in new.iter_rows()], schema=schema,
+                                                orient="row")], how="horizontal")
+        memo[memo_key] = computed if known is None else pl.concat([known, computed])
+        parts.append(computed)
+    if not parts:  # no keys at all
         return pl.DataFrame(schema=schema)
-    return keys.join(known, on=on, how="left", nulls_equal=True, maintain_order="left").select(list(schema))
+    answers = parts[0] if len(parts) == 1 else pl.concat(parts)
+    return keys.join(answers, on=on, how="left", nulls_equal=True, maintain_order="left").select(list(schema))

@@ -56,3 +56,20 @@ def test_a_shortcut_answers_the_keys_it_knows_and_compute_gets_only_the_rest():
 
     assert out.rows() == again.rows() == [("A@CN", 1), ("B@CN", 1), ("A@CN", 1), ("C@CN", 1), (None, None)]
     assert sorted(calls, key=str) == sorted([("b", "CN"), (None, "CN")], key=str)  # A and C never reached Python
+
+
+def test_the_memo_keeps_only_what_compute_answered_so_values_the_shortcut_knows_do_not_pile_up():
+    memo = {}
+    first = pl.DataFrame({"raw": ["A", "b", "C"], "region": ["CN"] * 3})
+    second = pl.DataFrame({"raw": ["D", "b", "E", "f"], "region": ["CN"] * 4})
+
+    def known_when_upper(new: pl.DataFrame) -> pl.DataFrame:
+        raw = pl.col("raw")
+        return new.select((raw == raw.str.to_uppercase()).alias("known"), (raw + "@" + pl.col("region")).alias("upper"),
+                          raw.str.len_chars().cast(pl.Int64).alias("length"))
+
+    for frame in (first, second):
+        out = per_distinct(frame, _counting([]), schema=SCHEMA, memo=memo, memo_key="k", shortcut=known_when_upper)
+        assert out.get_column("upper").to_list() == [f"{raw.upper()}@CN" for raw in frame.get_column("raw")]
+
+    assert sorted(memo["k"].get_column("raw").to_list()) == ["b", "f"]
