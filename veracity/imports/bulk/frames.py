@@ -117,6 +117,7 @@ def order_batches(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], *, batch_
     never split. Lines of an order number seen earlier in the file are refused, as group_units does."""
     closed = set() if closed is None else closed
     pending: pl.DataFrame | None = None
+    pending_key: pl.Series | None = None  # each line's order key, computed once per line (a regex per value)
     pending_issues: list[pl.DataFrame] = []
     number, next_unit = 1, 0
     exhausted = False
@@ -126,6 +127,7 @@ def order_batches(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], *, batch_
             try:
                 chunk, issues = next(iterator)
                 pending = chunk if pending is None else pl.concat([pending, chunk])
+                pending_key = _keys(chunk) if pending_key is None else pl.concat([pending_key, _keys(chunk)])
                 pending_issues.append(issues)
             except StopIteration:
                 exhausted = True
@@ -134,7 +136,7 @@ def order_batches(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], *, batch_
                 return
             continue
         while pending is not None and pending.height:
-            key = _keys(pending)
+            key = pending_key
             starts = (key != key.shift(1)).fill_null(True) | (key == "")
             start_positions = starts.arg_true()
             after = start_positions.filter(start_positions >= batch_size)
@@ -144,7 +146,7 @@ def order_batches(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], *, batch_
                 cut = pending.height
             else:
                 break
-            taken, pending = pending.slice(0, cut), pending.slice(cut)
+            taken, pending, pending_key = pending.slice(0, cut), pending.slice(cut), key.slice(cut)
             taken_key, taken_starts = key.slice(0, cut), starts.slice(0, cut)
             unit = pl.select(pl.lit(taken_starts).cast(pl.Int64).cum_sum() - 1 + next_unit).to_series().alias("unit")
             next_unit += int(taken_starts.sum())
