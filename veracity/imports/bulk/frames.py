@@ -79,10 +79,12 @@ def read_frames(path: str, *, headers: list[str], mapping: dict[str, str], chunk
     cut and reported, as pipeline.map_rows does."""
     width = len(headers)
     names = [f"c{index}" for index in range(width)]
+    # Short lines padded, long ones cut (the row path reads the header's columns of every row) — the first
+    # line too: Polars takes the width from it and refused the whole file when it was the longer one.
     source = pl.scan_csv(
         path, has_header=False, skip_rows=1, separator=_delimiter(path), infer_schema=False,
         schema={name: pl.String for name in names}, truncate_ragged_lines=True, row_index_name="row",
-        row_index_offset=2, raise_if_empty=False, missing_columns="insert")
+        row_index_offset=2, raise_if_empty=False, missing_columns="insert", extra_columns="ignore")
     selected = {}
     for index, header in enumerate(headers):
         column = mapping.get(header) or ""

@@ -199,3 +199,18 @@ def test_a_gbk_file_is_transcoded_and_loads_in_bulk_like_its_utf8_twin(admin, bu
     assert (run.method, run.encoding, run.status) == (ImportMethod.BULK, "gb18030", ImportStatus.COMPLETED)
     assert Customer.objects.get(code="C-1").name == "字节跳动"
     assert sorted(Order.objects.values_list("number", flat=True)) == ["SO-1", "SO-2", "SO-3"]
+
+
+def test_a_first_row_with_more_cells_than_the_header_loads_in_bulk_as_on_the_row_path(admin, settings, usd_rate):
+    """The row path reads the header's columns of every row. Polars took its width from the first line and
+    refused the whole file (a schema error) when that line was the longer one."""
+    data = csv_bytes([HEADER, [*GOOD[0], "extra", "cells"], *GOOD[1:]])
+    settings.VERACITY_IMPORT_BULK_MIN_BYTES = 10**9
+    by_rows = upload(admin, data, "orders")
+    settings.VERACITY_IMPORT_BULK_MIN_BYTES = 0
+    in_bulk = upload(admin, data, "orders")
+
+    assert (by_rows.method, in_bulk.method) == (ImportMethod.ROWS, ImportMethod.BULK)
+    assert in_bulk.status == by_rows.status == ImportStatus.VALIDATED, in_bulk.message
+    assert _errors(in_bulk) == _errors(by_rows) == []
+    assert in_bulk.counts["dry_run"] == by_rows.counts["dry_run"]
