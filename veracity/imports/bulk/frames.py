@@ -1,9 +1,12 @@
 """Reading an order-line CSV as a stream of Polars frames, and cutting it into batches that never
 split an order — the same batches (numbers, row ranges) as pipeline.batch_units makes row by row.
 
-The file is scanned with Polars `scan_csv(...).collect_batches()` in chunks, so memory stays flat
-however long the file is; a GBK/GB18030 file is first transcoded to a temporary UTF-8 file in 1 MB
-steps (Polars reads only UTF-8)."""
+The file is scanned with Polars `scan_csv(...).collect_batches()` in chunks. Polars reads ahead of a
+slower consumer without bound: while the first batches are checked it holds most of the file, parsed
+(~300 MB for the 166 MB benchmark file), so memory grows with the file up to the import size cap
+(VERACITY_IMPORT_MAX_BYTES, 200 MB). Reading quote-free files in pieces of our own removed that but did
+not lower the 1M-line import's peak, which comes later (docs/benchmarks.md, tenth round). A GBK/GB18030
+file is first transcoded to a temporary UTF-8 file in 1 MB steps (Polars reads only UTF-8)."""
 
 from __future__ import annotations
 
