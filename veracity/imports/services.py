@@ -191,6 +191,8 @@ def import_run_validate(*, actor, run: ImportRun, progress=None) -> ImportRun:
     if run.method == ImportMethod.BULK:
         try:
             counts, errors = bulk.bulk_validate(run, ctx, progress=progress)
+        except ImportFileRejected as error:  # the reader's words for what Polars could not read
+            _reject(actor, run, error)
         except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError) as error:
             _reject(actor, run, ImportFileRejected(_("The CSV file is malformed: %(error)s") % {"error": error},
                                                    code="file_unreadable"))

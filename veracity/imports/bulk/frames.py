@@ -11,6 +11,7 @@ file is first transcoded to a temporary UTF-8 file in 1 MB steps (Polars reads o
 from __future__ import annotations
 
 import codecs
+import csv
 import os
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from veracity.imports.bulk.checks import ERROR_SCHEMA, FILE_COLUMNS
+from veracity.imports.errors import ImportFileRejected
 from veracity.imports.pipeline import VALUE_PREVIEW_CHARS
 from veracity.imports.reading import max_cell_chars
 
@@ -84,8 +86,9 @@ def read_frames(path: str, *, headers: list[str], mapping: dict[str, str], chunk
     names = [f"c{index}" for index in range(width)]
     # Short lines padded, long ones cut (the row path reads the header's columns of every row) — the first
     # line too: Polars takes the width from it and refused the whole file when it was the longer one.
+    separator = _delimiter(path)
     source = pl.scan_csv(
-        path, has_header=False, skip_rows=1, separator=_delimiter(path), infer_schema=False,
+        path, has_header=False, skip_rows=1, separator=separator, infer_schema=False,
         schema={name: pl.String for name in names}, truncate_ragged_lines=True, row_index_name="row",
         row_index_offset=2, raise_if_empty=False, missing_columns="insert", extra_columns="ignore")
     selected = {}
@@ -93,8 +96,32 @@ def read_frames(path: str, *, headers: list[str], mapping: dict[str, str], chunk
         column = mapping.get(header) or ""
         if column and column not in selected:
             selected[column] = names[index]
+    try:
+        yield from _frames(source.collect_batches(chunk_size=chunk_rows), names, selected)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.SchemaError) as error:
+        raise ImportFileRejected(_malformed_message(path, separator, error), code="file_unreadable") from error
+
+
+def _malformed_message(path: str, separator: str, error: Exception) -> str:
+    """Which row Polars could not read, and why, in words: Python's csv module reads the file again,
+    strictly (only after a failure), to name the first row it cannot read; Polars' own message (its
+    first paragraph: the rest is advice for Polars users) when that module reads every row."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=separator, strict=True)
+        rows = 0
+        try:
+            for _values in reader:
+                rows += 1
+        except csv.Error as csv_error:
+            return _("The CSV file is malformed at row %(row)s: %(reason)s. A cell that holds a comma, a quote "
+                     "or a line break must be in double quotes, with each quote inside it doubled.") % {
+                "row": rows + 1, "reason": csv_error}
+    return _("The CSV file is malformed: %(error)s") % {"error": str(error).split("\n\n")[0]}
+
+
+def _frames(chunks, names: list[str], selected: dict[str, str]) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     limit = max_cell_chars()
-    for chunk in source.collect_batches(chunk_size=chunk_rows):
+    for chunk in chunks:
         blank = pl.all_horizontal([pl.col(name).fill_null("").str.strip_chars() == "" for name in names])
         chunk = chunk.filter(~blank)
         if chunk.height == 0:

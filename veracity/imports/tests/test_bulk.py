@@ -16,6 +16,7 @@ from veracity.core.normalisation import name_pinyin
 from veracity.customers.models import Customer
 from veracity.imports import services
 from veracity.imports.bulk import runner
+from veracity.imports.errors import ImportFileRejected
 from veracity.imports.models import (
     ImportBatch,
     ImportedRecord,
@@ -214,3 +215,29 @@ def test_a_first_row_with_more_cells_than_the_header_loads_in_bulk_as_on_the_row
     assert in_bulk.status == by_rows.status == ImportStatus.VALIDATED, in_bulk.message
     assert _errors(in_bulk) == _errors(by_rows) == []
     assert in_bulk.counts["dry_run"] == by_rows.counts["dry_run"]
+
+
+def _with_a_broken_quote_on_row_4() -> bytes:
+    broken = ",".join(GOOD[2]).replace("单田芳", '"单田"芳')  # a quoted cell with text after its closing quote
+    return csv_bytes([HEADER, *GOOD[:2]]) + broken.encode() + b"\r\n" + csv_bytes([GOOD[3]])
+
+
+def test_a_malformed_csv_in_bulk_is_rejected_naming_its_row_and_what_is_wrong(admin, bulk_always, usd_rate):
+    with pytest.raises(ImportFileRejected) as raised:
+        upload(admin, _with_a_broken_quote_on_row_4(), "orders")
+
+    run = ImportRun.objects.get()
+    assert run.method == ImportMethod.BULK and run.status == ImportStatus.REJECTED
+    assert "malformed at row 4" in raised.value.message and run.message == raised.value.message
+    assert "infer_schema" not in run.message  # not Polars' advice to its own users
+    assert not Order.objects.exists()
+
+
+def test_a_malformed_csv_in_one_pass_fails_the_run_naming_its_row(admin, bulk_always, usd_rate):
+    run = upload(admin, _with_a_broken_quote_on_row_4(), "orders", one_pass=True, policy="load_valid")
+
+    with pytest.raises(ImportFileRejected):
+        run_now(admin, run)
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED and "malformed at row 4" in run.message
