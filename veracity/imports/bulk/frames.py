@@ -84,9 +84,9 @@ def read_frames(path: str, *, headers: list[str], mapping: dict[str, str], chunk
     cut and reported, as pipeline.map_rows does."""
     width = len(headers)
     names = [f"c{index}" for index in range(width)]
+    separator = _delimiter(path)
     # Short lines padded, long ones cut (the row path reads the header's columns of every row) — the first
     # line too: Polars takes the width from it and refused the whole file when it was the longer one.
-    separator = _delimiter(path)
     source = pl.scan_csv(
         path, has_header=False, skip_rows=1, separator=separator, infer_schema=False,
         schema={name: pl.String for name in names}, truncate_ragged_lines=True, row_index_name="row",
@@ -119,7 +119,8 @@ def _malformed_message(path: str, separator: str, error: Exception) -> str:
     return _("The CSV file is malformed: %(error)s") % {"error": str(error).split("\n\n")[0]}
 
 
-def _frames(chunks, names: list[str], selected: dict[str, str]) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+def _frames(chunks: Iterator[pl.DataFrame], names: list[str], selected: dict[str, str]
+            ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     limit = max_cell_chars()
     for chunk in chunks:
         blank = pl.all_horizontal([pl.col(name).fill_null("").str.strip_chars() == "" for name in names])

@@ -190,8 +190,8 @@ class BatchResult:
 
 
 _TYPES = {"name": pl.String, "phone": pl.String, "email": pl.String, "country": pl.String, "province": pl.String,
-          "owner_id": pl.Int64, "version": pl.Int64, "is_active": pl.Boolean, "currency": pl.String, "list_price": pl.Decimal(14, 2),
-          "cost_price": pl.Decimal(14, 2)}
+          "owner_id": pl.Int64, "version": pl.Int64, "is_active": pl.Boolean, "currency": pl.String,
+          "list_price": pl.Decimal(14, 2), "cost_price": pl.Decimal(14, 2)}
 
 
 
