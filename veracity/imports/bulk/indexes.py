@@ -20,7 +20,16 @@ like the indexes, the statement being an `ALTER TABLE … ADD CONSTRAINT … NOT
 them at the end with that statement and `VALIDATE CONSTRAINT`: one set-based check of the whole table
 instead of a million single-row lookups. If the check finds a row pointing nowhere, the restore fails
 loudly and rolls back: the constraint stays missing and its DeferredIndex row stays, so every later
-restore reports it again until the row is fixed. SQLite's deferred checks are cheap: it keeps its keys."""
+restore reports it again until the row is fixed. SQLite's deferred checks are cheap: it keeps its keys.
+
+Autovacuum (PostgreSQL only, decision 0014): a table that grows by a million rows crosses autovacuum's
+insert threshold after the first batch, so a worker vacuums and analyses it again and again while the load
+runs — seconds of CPU on a 2-core server — and any DDL of the restore that meets it waits a whole
+`deadlock_timeout` (1 s) until PostgreSQL cancels the worker. The same load turns autovacuum off for the
+tables it fills (recorded like the indexes, the statement being the `ALTER TABLE … SET|RESET
+(autovacuum_enabled …)` that puts the table's own setting back) and restores it after the indexes and keys:
+autovacuum then vacuums and analyses each table once, after the load. A table an admin set to
+`autovacuum_enabled = false` is left alone."""
 
 from __future__ import annotations
 
@@ -57,7 +66,15 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
         return [(name, sql) for name, sql in cursor.fetchall() if name in plain]
 
 
-_CONSTRAINT_PREFIX = "ALTER TABLE"
+_ALTER_TABLE = "ALTER TABLE"
+_AUTOVACUUM_SUFFIX = " autovacuum"  # the DeferredIndex name of a table's autovacuum setting: "<table> autovacuum"
+
+
+def _kind(deferred: DeferredIndex) -> str:
+    """"index", "foreign_key" (an ALTER TABLE … ADD CONSTRAINT) or "autovacuum" (an ALTER TABLE … SET|RESET)."""
+    if not deferred.definition.startswith(_ALTER_TABLE):
+        return "index"
+    return "autovacuum" if deferred.name.endswith(_AUTOVACUUM_SUFFIX) else "foreign_key"
 
 
 def _foreign_keys(table: str) -> list[tuple[str, str]]:
@@ -68,12 +85,15 @@ def _foreign_keys(table: str) -> list[tuple[str, str]]:
                        [connection.ops.quote_name(table)])
         found = cursor.fetchall()
     quote = connection.ops.quote_name
-    return [(name, f"{_CONSTRAINT_PREFIX} {quote(table)} ADD CONSTRAINT {quote(name)} {definition} NOT VALID")
+    return [(name, f"{_ALTER_TABLE} {quote(table)} ADD CONSTRAINT {quote(name)} {definition} NOT VALID")
             for name, definition in found]
 
 
 def _exists(deferred: DeferredIndex) -> bool:
-    if deferred.definition.startswith(_CONSTRAINT_PREFIX):
+    kind = _kind(deferred)
+    if kind == "autovacuum":  # putting the setting back is idempotent: always done
+        return False
+    if kind == "foreign_key":
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = to_regclass(%s) AND conname = %s",
                            [connection.ops.quote_name(deferred.table), deferred.name])
@@ -121,6 +141,39 @@ def foreign_keys_defer(tables: list[str], *, run=None) -> list[str]:
                                 run=run)]
 
 
+def autovacuum_defer(tables: list[str], *, run=None) -> list[str]:
+    """PostgreSQL: turn autovacuum off for `tables` until the restore (see the module's docstring), each
+    recorded with the statement that puts the table's own setting back. Returns the tables' record names;
+    nothing on SQLite, for a table an admin already keeps out of autovacuum, or one already recorded."""
+    if connection.vendor != "postgresql":
+        return []
+    quote = connection.ops.quote_name
+    deferred = []
+    for table in tables:
+        own = _autovacuum_setting(table)
+        if own is not None and not own[1]:
+            continue
+        written = own[0].replace("'", "''") if own else ""
+        back = (f"{_ALTER_TABLE} {quote(table)} SET (autovacuum_enabled = '{written}')" if own
+                else f"{_ALTER_TABLE} {quote(table)} RESET (autovacuum_enabled)")
+        name = table + _AUTOVACUUM_SUFFIX
+        if _record_and_drop(table, name, back, f"ALTER TABLE {quote(table)} SET (autovacuum_enabled = false)",
+                            run=run):
+            deferred.append(name)
+    return deferred
+
+
+def _autovacuum_setting(table: str) -> tuple[str, bool] | None:
+    """The table's own autovacuum_enabled storage parameter — as written (PostgreSQL keeps the spelling it
+    was given: on, off, 0 …) and as a boolean — or None when it has none."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT option_value, option_value::boolean FROM pg_class c, pg_options_to_table(c.reloptions) "
+                       "WHERE c.oid = to_regclass(%s) AND option_name = 'autovacuum_enabled'",
+                       [connection.ops.quote_name(table)])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 def _record_and_drop(table: str, name: str, definition: str, drop: str, *, run) -> bool:
     """Record how to rebuild `name`, then drop it, in one transaction: a crash leaves either both or
     neither. False when it is already recorded (an earlier load dropped it and has not restored it)."""
@@ -134,16 +187,18 @@ def _record_and_drop(table: str, name: str, definition: str, drop: str, *, run) 
 
 def indexes_restore(progress=None) -> list[str]:
     """Recreate every index (and foreign key) a bulk load dropped and has not rebuilt yet (after a crash
-    too). Returns the names recreated.
+    too), then put autovacuum back on its tables. Returns the names recreated.
 
     PostgreSQL builds the indexes INDEX_BUILDERS at a time, each in its own connection (a build is one
     backend's work, so one at a time leaves the other core idle: 47 indexes after the 1M-line load,
     6.7-7.1 s one at a time, 5.3-5.5 s two at a time); each is still its own transaction with the
     deletion of its DeferredIndex row. Only outside a transaction: inside one (a test's), the other
     connections would wait for its locks. Foreign keys come after, one at a time (adding one locks
-    both tables)."""
+    both tables); autovacuum last, so that no worker starts on a table whose keys are being checked."""
     pending = list(DeferredIndex.objects.order_by("id"))
-    indexes = [deferred for deferred in pending if not deferred.definition.startswith(_CONSTRAINT_PREFIX)]
+    order = {"index": 0, "foreign_key": 1, "autovacuum": 2}
+    pending.sort(key=lambda deferred: order[_kind(deferred)])  # stable: in the order dropped within a kind
+    indexes = [deferred for deferred in pending if _kind(deferred) == "index"]
     builders = min(INDEX_BUILDERS, len(indexes))
     if connection.vendor != "postgresql" or connection.in_atomic_block or builders < 2:
         return [deferred.name for deferred in pending if _restore_one(deferred, progress)]
@@ -153,8 +208,8 @@ def indexes_restore(progress=None) -> list[str]:
     if progress:
         for deferred in indexes:
             progress(deferred.name)
-    constraints = [deferred for deferred in pending if deferred.definition.startswith(_CONSTRAINT_PREFIX)]
-    return restored + [deferred.name for deferred in constraints if _restore_one(deferred, progress)]
+    rest = [deferred for deferred in pending if _kind(deferred) != "index"]
+    return restored + [deferred.name for deferred in rest if _restore_one(deferred, progress)]
 
 
 def _restore_one(deferred: DeferredIndex, progress=None) -> bool:
@@ -164,7 +219,7 @@ def _restore_one(deferred: DeferredIndex, progress=None) -> bool:
         created = not _exists(deferred)
         if created:
             _ddl(deferred.definition)
-            if deferred.definition.startswith(_CONSTRAINT_PREFIX):  # added NOT VALID: check every row once
+            if _kind(deferred) == "foreign_key":  # added NOT VALID: check every row once
                 quote = connection.ops.quote_name
                 _ddl(f"ALTER TABLE {quote(deferred.table)} VALIDATE CONSTRAINT {quote(deferred.name)}")
         DeferredIndex.objects.filter(pk=deferred.pk).delete()

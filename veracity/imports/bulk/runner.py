@@ -193,13 +193,14 @@ def _commit_bookkeeping(run: ImportRun, batch: FrameBatch, result: BatchResult, 
 def bulk_execute(run: ImportRun, ctx: Context, *, last: int, all_or_nothing: bool, actor,
                  progress: Callable[[int], None] | None = None) -> str:
     """Load the batches after `last`; "" when done, else why it stopped (the batch was rolled back).
-    A large load drops the secondary indexes (and on PostgreSQL the foreign keys) of the tables it fills
-    first and rebuilds them at the end, whatever happens (imports.bulk.indexes; a killed process leaves
-    them to the next run or resume)."""
+    A large load drops the secondary indexes of the tables it fills first (on PostgreSQL also their foreign
+    keys, and turns their autovacuum off) and puts them back at the end, whatever happens
+    (imports.bulk.indexes; a killed process leaves them to the next run or resume)."""
     if indexes.defer_worthwhile(run.rows_total - run.rows_done, OrderLine.objects.count()):
         tables = [model._meta.db_table for model in DEFERRED_INDEX_MODELS]
         indexes.indexes_defer(tables, run=run)
         indexes.foreign_keys_defer(tables, run=run)
+        indexes.autovacuum_defer(tables, run=run)
     try:
         message = _execute_batches(run, ctx, last=last, all_or_nothing=all_or_nothing, actor=actor, progress=progress)
     finally:

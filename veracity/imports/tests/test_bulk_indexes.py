@@ -170,6 +170,57 @@ def test_a_row_pointing_nowhere_fails_the_foreign_key_restore_and_keeps_it_on_re
     assert _foreign_keys() == before and not DeferredIndex.objects.exists()
 
 
+def _autovacuum_settings() -> dict[str, str | None]:
+    """Each filled table's own autovacuum_enabled storage parameter (None: the server's default)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, (SELECT option_value FROM pg_options_to_table(c.reloptions) "
+                       "WHERE option_name = 'autovacuum_enabled') FROM pg_class c WHERE c.oid = ANY(%s::regclass[])",
+                       [[f'"{table}"' for table in TABLES]])
+        return dict(cursor.fetchall())
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_large_postgresql_load_runs_with_autovacuum_off_for_its_tables_and_puts_their_own_setting_back(
+        admin, bulk_deferring, monkeypatch):
+    order_table, line_table = Order._meta.db_table, runner.OrderLine._meta.db_table
+    with connection.cursor() as cursor:  # an admin's own choices: one table kept on explicitly, one kept off
+        cursor.execute(f'ALTER TABLE "{order_table}" SET (autovacuum_enabled = on)')
+        cursor.execute(f'ALTER TABLE "{line_table}" SET (autovacuum_enabled = off)')
+    before = _autovacuum_settings()
+    during = {}
+    original = runner._execute_batches
+
+    def spy(*args, **kwargs):
+        during.update(_autovacuum_settings())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_execute_batches", spy)
+    run = run_now(admin, upload(admin, csv_bytes(_rows(10)), "orders", batch_size=2))
+    assert run.status == ImportStatus.COMPLETED and Order.objects.count() == 10
+    assert during == {**dict.fromkeys(TABLES, "false"), line_table: "off"}  # no worker vacuums a table being filled
+    assert _autovacuum_settings() == before == {**dict.fromkeys(TABLES), order_table: "on", line_table: "off"}
+    assert not DeferredIndex.objects.exists()
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_autovacuum_left_off_by_a_killed_load_comes_back_on_restore(admin, bulk_deferring):
+    before = _autovacuum_settings()
+    deferred = indexes.autovacuum_defer(TABLES)  # what a load killed by SIGKILL leaves behind
+    assert len(deferred) == len(TABLES) and set(_autovacuum_settings().values()) == {"false"}
+    assert indexes.autovacuum_defer(TABLES) == []  # recorded once: a second load does not record "off" as theirs
+    call_command("import", "--restore-indexes")
+    assert _autovacuum_settings() == before and indexes.indexes_missing() == []
+
+
+@pytest.mark.django_db
+def test_sqlite_has_no_autovacuum_to_defer(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL defers it (the tests above)")
+    assert indexes.autovacuum_defer(TABLES) == [] and not DeferredIndex.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_postgresql_rebuilds_the_indexes_two_at_a_time_then_the_foreign_keys(monkeypatch):
     before = _indexes()
