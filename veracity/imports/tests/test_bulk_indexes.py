@@ -222,23 +222,50 @@ def test_sqlite_has_no_autovacuum_to_defer(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_postgresql_rebuilds_the_indexes_two_at_a_time_then_the_foreign_keys(monkeypatch):
-    before = _indexes()
-    dropped = indexes.indexes_defer(TABLES) + indexes.foreign_keys_defer(TABLES)
+def test_outside_a_transaction_postgresql_builds_two_indexes_at_a_time_and_adds_each_key_after_its_tables_indexes(
+        monkeypatch):
+    before, settings_before = _indexes(), _autovacuum_settings() if connection.vendor == "postgresql" else None
+    dropped = indexes.indexes_defer(TABLES) + indexes.foreign_keys_defer(TABLES) + indexes.autovacuum_defer(TABLES)
     assert dropped and _indexes() != before
-    threads = []
-    original = indexes._restore_in_own_connection
+    threads, events = [], []  # events: ("built" | "restored", DeferredIndex) in the order they happened
+    built, restore_one = indexes._restore_in_own_connection, indexes._restore_one
+    lock = threading.Lock()
 
-    def recording(deferred):
+    def building(deferred):
         threads.append(threading.current_thread().name)
-        return original(deferred)
+        created = built(deferred)
+        with lock:
+            events.append(("built", deferred))
+        return created
 
-    monkeypatch.setattr(indexes, "_restore_in_own_connection", recording)
+    def restoring(deferred, progress=None):
+        if indexes._kind(deferred) != "index":  # a builder's own call is recorded as "built"
+            with lock:
+                events.append(("restored", deferred))
+        return restore_one(deferred, progress)
+
+    monkeypatch.setattr(indexes, "_restore_in_own_connection", building)
+    monkeypatch.setattr(indexes, "_restore_one", restoring)
     restored = indexes.indexes_restore()
     assert sorted(restored) == sorted(dropped) and not DeferredIndex.objects.exists()
     assert _indexes() == before
     if connection.vendor == "postgresql":
+        assert _autovacuum_settings() == settings_before
         assert threads and {name.startswith("index-build") for name in threads} == {True}
-        assert len(threads) == len([name for name in dropped if "_fk_" not in name])  # the keys: in turn, here
+        index_count = len([name for name in dropped if "_fk_" not in name and not name.endswith(" autovacuum")])
+        assert len(threads) == index_count  # the keys and autovacuum: in turn, on this connection
+        for position, (event, deferred) in enumerate(events):
+            if event != "restored":
+                continue
+            built_before = {item.name for kind, item in events[:position] if kind == "built"}
+            if deferred.name.endswith(" autovacuum"):
+                assert len(built_before) == index_count  # autovacuum back only once every index is built
+                continue
+            tables = {deferred.table, indexes._referenced_table(deferred.definition)}
+            waited_for = {item.name for kind, item in events if kind == "built" and item.table in tables}
+            assert waited_for <= built_before, deferred.name  # never locks a table still being indexed
+        assert [event for event, deferred in events if deferred.name.endswith(" autovacuum")] == ["restored"] * len(
+            TABLES)
+        assert events[-1][1].name.endswith(" autovacuum")
     else:
         assert threads == []  # one writer: SQLite builds them in turn
