@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--resume", type=int, metavar="RUN_ID",
                             help="resume this run (interrupted, failed, or running in a process that died)")
         parser.add_argument("--restore-indexes", action="store_true",
-                            help="recreate the indexes a killed bulk import left dropped, then exit")
+                            help="restore the indexes, foreign keys and autovacuum settings a killed bulk import "
+                                 "left out, then exit")
         parser.add_argument("--sweep-prepared", action="store_true",
                             help="delete the checked batches of dry runs no load will use (finished, reverted, "
                                  "or left alone for a week), then exit")
@@ -55,8 +56,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No active user {options['username']!r}.")
         if options["restore_indexes"]:
             restored = services.import_indexes_restore(actor=actor)
-            console.print(f"Recreated {len(restored)} index(es): {', '.join(restored)}" if restored
-                          else "Every index is present.", markup=False)
+            console.print(f"Restored {len(restored)} index(es), foreign key(s) or autovacuum setting(s): "
+                          f"{', '.join(restored)}" if restored else "Every index is present.", markup=False)
             return None
         if options["sweep_prepared"]:
             swept = services.import_prepared_sweep()
@@ -102,7 +103,8 @@ class Command(BaseCommand):
         run.refresh_from_db()
         restored = services.import_indexes_restore(actor=actor)  # the bulk load drops them again if worth it
         if restored:
-            console.print(f"Recreated {len(restored)} index(es) an interrupted bulk import had dropped.", markup=False)
+            console.print(f"Restored {len(restored)} index(es), foreign key(s) or autovacuum setting(s) an interrupted "
+                          "bulk import had left out.", markup=False)
         console.print(f"Resuming import {run.pk} ({run.entity}, {run.original_name}): {run.get_status_display()}, "
                       f"{run.batches_done} batches ({run.rows_done} rows) already committed.", markup=False)
         self._load(console, actor, run)
