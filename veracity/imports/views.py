@@ -33,6 +33,7 @@ def import_list(request):
         "page_obj": paginate(request, runs), "entity_labels": ENTITY_LABELS,
         "can_create": can(request.user, Resource.IMPORT, Action.CREATE),
         "resumable": (ImportStatus.FAILED, ImportStatus.INTERRUPTED),
+        "restorations_pending": selectors.import_restorations_pending(user=request.user),
     })
 
 

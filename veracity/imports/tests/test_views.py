@@ -104,3 +104,28 @@ def test_problems_name_the_column_as_the_users_file_does(admin, web_client_for):
     assert "<td>手机</td><td>12345</td>" in preview
     error_file = client.get(f"/imports/{run.pk}/errors/").content.decode("utf-8-sig")
     assert "2,手机,12345," in error_file
+
+
+@pytest.mark.django_db
+def test_imports_page_tells_who_may_edit_imports_what_a_killed_bulk_load_left_to_put_back(
+        admin, auditor_aud, web_client_for):
+    from veracity.imports.models import DeferredIndex, ImportStatus
+
+    running = upload(admin, csv_bytes([["客户编号", "客户名称"], ["C-1", "华为"]]), "customers")
+    ImportRun.objects.filter(pk=running.pk).update(status=ImportStatus.RUNNING, heartbeat_at=None, started_at=None)
+    killed = DeferredIndex.objects.create(table="sales_order", name="sales_order_deleted_at_10d69275",
+                                          definition="CREATE INDEX …", run=None)
+    page = web_client_for(admin).get("/imports/").content.decode()
+    assert 'id="restorations-pending"' in page and killed.name in page and "--restore-indexes" in page
+    assert 'id="restorations-pending"' not in web_client_for(auditor_aud).get("/imports/").content.decode()
+
+    DeferredIndex.objects.all().delete()
+    ImportRun.objects.filter(pk=running.pk).update(status=ImportStatus.RUNNING)  # the page marked it interrupted
+    in_progress = DeferredIndex.objects.create(table="sales_order", name="sales_order_campaign_id_a00eed0a",
+                                               definition="CREATE INDEX …", run=running)
+    alive = "veracity.imports.services._worker_gone"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(alive, lambda run: False)  # its process is alive: the load puts it back itself
+        assert in_progress.name not in web_client_for(admin).get("/imports/").content.decode()
+    page = web_client_for(admin).get("/imports/").content.decode()  # its process is gone: now it is left over
+    assert in_progress.name in page
