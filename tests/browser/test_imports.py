@@ -69,3 +69,19 @@ def test_manager_drops_a_gbk_file_checks_the_dry_run_imports_finds_by_phone_and_
     assert not Customer.objects.exists()
     run.refresh_from_db()
     assert run.status == "reverted"
+
+
+def test_an_admin_on_a_phone_in_chinese_reads_what_a_killed_bulk_load_left_to_put_back(page_for, admin, password):
+    from tests.browser.conftest import assert_fits_phone
+    from veracity.imports.models import DeferredIndex
+
+    DeferredIndex.objects.create(table="sales_order", name="sales_order_deleted_at_10d69275",
+                                 definition="CREATE INDEX …", run=None)
+    page = page_for(admin, password=password, phone=True, language="zh-CN")
+    page.goto("/imports/")
+    banner = page.locator("#restorations-pending")
+    assert "一次中断的批量导入留下 1 个索引" in banner.inner_text()
+    assert "veracity import --restore-indexes" in banner.inner_text()
+    page.click("#restorations-pending summary:has-text('明细')")
+    assert page.locator("#restorations-pending small").inner_text() == "sales_order_deleted_at_10d69275"
+    assert_fits_phone(page)
