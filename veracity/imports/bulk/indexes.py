@@ -186,7 +186,7 @@ def _record_and_drop(table: str, name: str, definition: str, drop: str, *, run) 
     return True
 
 
-def indexes_restore(progress=None) -> list[str]:
+def indexes_restore() -> list[str]:
     """Recreate every index (and foreign key) a bulk load dropped and has not rebuilt yet (after a crash
     too), then put autovacuum back on its tables. Returns the names recreated.
 
@@ -205,7 +205,7 @@ def indexes_restore(progress=None) -> list[str]:
     rest = [deferred for deferred in pending if _kind(deferred) != "index"]
     builders = min(INDEX_BUILDERS, len(indexes))
     if connection.vendor != "postgresql" or connection.in_atomic_block or builders < 2:
-        return [deferred.name for deferred in pending if _restore_one(deferred, progress)]
+        return [deferred.name for deferred in pending if _restore_one(deferred)]
     with ThreadPoolExecutor(max_workers=builders, thread_name_prefix="index-build") as pool:
         builds = [pool.submit(_restore_in_own_connection, deferred) for deferred in indexes]
         by_table: dict[str, list[int]] = {}
@@ -229,9 +229,6 @@ def indexes_restore(progress=None) -> list[str]:
                 restored_rest.append(deferred.name)
         built = [build.result() for build in builds]
     restored = [deferred.name for deferred, created in zip(indexes, built, strict=True) if created]
-    if progress:
-        for deferred in indexes + rest:
-            progress(deferred.name)
     return restored + restored_rest
 
 
@@ -244,7 +241,7 @@ def _referenced_table(definition: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _restore_one(deferred: DeferredIndex, progress=None) -> bool:
+def _restore_one(deferred: DeferredIndex) -> bool:
     """Recreate one dropped index or foreign key and forget its row, in one transaction; True when it
     had to be recreated."""
     with transaction.atomic():
@@ -255,8 +252,6 @@ def _restore_one(deferred: DeferredIndex, progress=None) -> bool:
                 quote = connection.ops.quote_name
                 _ddl(f"ALTER TABLE {quote(deferred.table)} VALIDATE CONSTRAINT {quote(deferred.name)}")
         DeferredIndex.objects.filter(pk=deferred.pk).delete()
-    if progress:
-        progress(deferred.name)
     return created
 
 

@@ -238,11 +238,11 @@ def test_outside_a_transaction_postgresql_builds_two_indexes_at_a_time_and_adds_
             events.append(("built", deferred))
         return created
 
-    def restoring(deferred, progress=None):
+    def restoring(deferred):
         if indexes._kind(deferred) != "index":  # a builder's own call is recorded as "built"
             with lock:
                 events.append(("restored", deferred))
-        return restore_one(deferred, progress)
+        return restore_one(deferred)
 
     monkeypatch.setattr(indexes, "_restore_in_own_connection", building)
     monkeypatch.setattr(indexes, "_restore_one", restoring)

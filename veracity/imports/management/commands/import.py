@@ -13,6 +13,8 @@ from veracity.imports import selectors, services
 from veracity.imports.mapping import ENTITIES
 from veracity.imports.models import ImportMode, ImportPolicy, ImportRun, ImportStatus
 
+RESTORED_KINDS = "index(es), foreign key(s) or autovacuum setting(s)"  # what --restore-indexes puts back
+
 
 class Command(BaseCommand):
     help = ("Import customers, contacts, products, order lines, opportunities or activities from a CSV (UTF-8 or "
@@ -56,8 +58,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No active user {options['username']!r}.")
         if options["restore_indexes"]:
             restored = services.import_indexes_restore(actor=actor)
-            console.print(f"Restored {len(restored)} index(es), foreign key(s) or autovacuum setting(s): "
-                          f"{', '.join(restored)}" if restored else "Every index is present.", markup=False)
+            console.print(f"Restored {len(restored)} {RESTORED_KINDS}: {', '.join(restored)}" if restored
+                          else "Every index is present.", markup=False)
             return None
         if options["sweep_prepared"]:
             swept = services.import_prepared_sweep()
@@ -103,8 +105,8 @@ class Command(BaseCommand):
         run.refresh_from_db()
         restored = services.import_indexes_restore(actor=actor)  # the bulk load drops them again if worth it
         if restored:
-            console.print(f"Restored {len(restored)} index(es), foreign key(s) or autovacuum setting(s) an interrupted "
-                          "bulk import had left out.", markup=False)
+            console.print(f"Restored {len(restored)} {RESTORED_KINDS} an interrupted bulk import had left out.",
+                          markup=False)
         console.print(f"Resuming import {run.pk} ({run.entity}, {run.original_name}): {run.get_status_display()}, "
                       f"{run.batches_done} batches ({run.rows_done} rows) already committed.", markup=False)
         self._load(console, actor, run)
